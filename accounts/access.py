@@ -1,0 +1,38 @@
+"""Access helpers: every organization slug or id that comes from a user goes through here.
+
+A missing object and a forbidden one give the same 404, so ids can't be probed.
+"""
+
+from collections.abc import Iterable
+
+from django.http import Http404
+
+from .models import Membership, Organization
+
+
+def access_membership(user, organization_slug: str, roles: Iterable[str] | None = None) -> Membership:
+    """The user's active membership of the organization, if its role is one of `roles`."""
+    if not user.is_authenticated:
+        raise Http404
+    memberships = Membership.objects.active().select_related("organization", "user")
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    try:
+        return memberships.get(user=user, organization__slug=organization_slug)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def access_organization(user, organization_slug: str, roles: Iterable[str] | None = None) -> Organization:
+    return access_membership(user, organization_slug, roles).organization
+
+
+def access_member(user, organization_slug: str, membership_id, roles: Iterable[str]) -> Membership:
+    """Another member of an organization the user is staff of with one of `roles`."""
+    acting = access_membership(user, organization_slug, roles)
+    try:
+        return Membership.objects.select_related("user", "organization").get(
+            organization=acting.organization, pk=int(membership_id)
+        )
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

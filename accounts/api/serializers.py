@@ -1,0 +1,91 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from csportal.api.serializers import StrictSerializerMixin
+
+from ..models import ContactChannel, CustomerProfile, Membership, Organization, Role, User
+
+
+class TokenRequestSerializer(StrictSerializerMixin, serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, max_length=256)
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        user = authenticate(request=request, username=attrs["email"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(
+                _("Email or password is wrong."), code="invalid_credentials"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["slug", "name", "timezone"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organization = OrganizationSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "organization", "role", "is_active", "accepted_at"]
+
+
+class CustomerProfileSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = CustomerProfile
+        fields = ["phone", "contact_email", "im_handle", "preferred_channel", "language"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    profile = CustomerProfileSerializer(source="customer_profile", read_only=True)
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "timezone", "profile", "memberships"]
+
+    def get_memberships(self, user) -> list[dict]:
+        memberships = self.context["memberships"]
+        return MembershipSerializer(memberships, many=True).data
+
+
+class MeUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    im_handle = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    preferred_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
+    language = serializers.ChoiceField(choices=CustomerProfile._meta.get_field("language").choices, required=False)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.full_name")
+    presence = serializers.SerializerMethodField()
+    pending = serializers.BooleanField(source="is_pending")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "full_name", "role", "is_active", "pending", "presence"]
+
+    def get_presence(self, membership) -> str:
+        presence = getattr(membership.user, "presence", None)
+        return presence.status if presence else "offline"
+
+
+class InviteSerializer(StrictSerializerMixin, serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MemberUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)

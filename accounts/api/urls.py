@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("organizations/", views.OrganizationListView.as_view(), name="organization-list"),
+    path(
+        "organizations/<slug:slug>/members/",
+        views.MemberListView.as_view(),
+        name="member-list",
+    ),
+    path(
+        "organizations/<slug:slug>/members/<int:pk>/",
+        views.MemberDetailView.as_view(),
+        name="member-detail",
+    ),
+]

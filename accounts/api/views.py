@@ -1,0 +1,127 @@
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..access import access_member
+from ..models import CustomerProfile, Organization, Role
+from ..permissions import IsOrganizationStaff
+from . import serializers as s
+
+
+class TokenView(APIView):
+    """Exchange an email and password for an API token (for integrations)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(
+        request=s.TokenRequestSerializer,
+        responses={200: {"type": "object", "properties": {"token": {"type": "string"}}}},
+    )
+    def post(self, request):
+        if getattr(request, "axes_locked_out", False):
+            return Response(
+                {"code": "locked_out", "detail": "Too many failed attempts; try again later."},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        serializer = s.TokenRequestSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid() and getattr(request, "axes_locked_out", False):
+            return Response(
+                {"code": "locked_out", "detail": "Too many failed attempts; try again later."},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    """The logged-in user, their contact profile and their staff memberships."""
+
+    def _render(self, request):
+        user = request.user
+        user.customer_profile = CustomerProfile.objects.filter(user=user).first()
+        memberships = selectors.staff_memberships_of(user)
+        return s.MeSerializer(user, context={"memberships": memberships}).data
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return Response(self._render(request))
+
+    @extend_schema(request=s.MeUpdateSerializer, responses=s.MeSerializer)
+    def patch(self, request):
+        update = s.MeUpdateSerializer(data=request.data)
+        update.is_valid(raise_exception=True)
+        services.customer_profile_update(user=request.user, **update.validated_data)
+        return Response(self._render(request))
+
+
+class OrganizationListView(generics.ListAPIView):
+    """Organizations the user works for."""
+
+    serializer_class = s.OrganizationSerializer
+
+    def get_queryset(self):
+        return Organization.objects.filter(
+            pk__in=selectors.staff_memberships_of(self.request.user).values("organization_id")
+        ).order_by("name")
+
+
+class MemberListView(generics.ListCreateAPIView):
+    """An organization's staff; managers invite new members with POST."""
+
+    permission_classes = [IsOrganizationStaff]
+    serializer_class = s.MemberSerializer
+
+    def get_queryset(self):
+        return selectors.organization_staff(self.request.membership.organization)
+
+    @extend_schema(request=s.InviteSerializer, responses={201: s.MemberSerializer})
+    def post(self, request, slug):
+        invite = s.InviteSerializer(data=request.data)
+        invite.is_valid(raise_exception=True)
+        membership = services.membership_invite(
+            organization=request.membership.organization,
+            invited_by=request.user,
+            **invite.validated_data,
+        )
+        return Response(s.MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailView(APIView):
+    permission_classes = [IsOrganizationStaff]
+
+    def _member(self, request, slug, pk):
+        roles = None if request.method == "GET" else (Role.MANAGER,)
+        return access_member(request.user, slug, pk, roles)
+
+    @extend_schema(responses=s.MemberSerializer)
+    def get(self, request, slug, pk):
+        return Response(s.MemberSerializer(self._member(request, slug, pk)).data)
+
+    @extend_schema(request=s.MemberUpdateSerializer, responses=s.MemberSerializer)
+    def patch(self, request, slug, pk):
+        update = s.MemberUpdateSerializer(data=request.data)
+        update.is_valid(raise_exception=True)
+        membership = self._member(request, slug, pk)
+        with transaction.atomic():
+            if "role" in update.validated_data:
+                services.membership_change_role(
+                    membership=membership, role=update.validated_data["role"], by=request.user
+                )
+            if "is_active" in update.validated_data:
+                services.membership_set_active(
+                    membership=membership,
+                    is_active=update.validated_data["is_active"],
+                    by=request.user,
+                )
+        return Response(s.MemberSerializer(membership).data)
+

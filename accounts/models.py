@@ -1,0 +1,259 @@
+import zoneinfo
+
+import phonenumbers
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import OrganizationScopedQuerySet
+
+
+def validate_timezone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def normalize_phone(value: str) -> str:
+    """Return the number in E.164, or raise ValidationError naming what is wrong."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("Enter the phone number in international form, e.g. +14155550123.")
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("%(value)s is not a valid phone number."), params={"value": value})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_phone(value: str) -> None:
+    if value and normalize_phone(value) != value:
+        raise ValidationError(_("Store phone numbers in E.164 form, e.g. +14155550123."))
+
+
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=email.strip().lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: a customer, a provider's staff member, or both. The email is the login."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        choices=TIMEZONE_CHOICES,
+        validators=[validate_timezone],
+        help_text=_("Times are shown in this zone; empty means the organization's or UTC."),
+    )
+    is_staff = models.BooleanField(
+        _("admin site access"),
+        default=False,
+        help_text=_("May log in to the Django admin. Unrelated to organization staff roles."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=django_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split() or [self.email])[0]
+
+
+class Organization(models.Model):
+    """One customer-service provider: the tenant that owns staff, tickets, sites."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        choices=TIMEZONE_CHOICES,
+        validators=[validate_timezone],
+    )
+    created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", _("Manager")  # staff, areas, schedules, sites, policy, analytics
+    AGENT = "agent", _("Agent")  # works tickets, reviews and chats
+    RECEPTIONIST = "receptionist", _("Receptionist")  # takes requests, codes sensitivity
+    TECHNICIAN = "technician", _("Technician")  # works field visits from a phone
+
+
+class MembershipQuerySet(OrganizationScopedQuerySet):
+    def active(self):
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    """A user's place on an organization's staff, with one role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+        ]
+        indexes = [models.Index(fields=["organization", "role"], name="membership_org_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None
+
+
+class ContactChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("Browser push")
+    IN_APP = "in_app", _("In the portal")
+
+
+class CustomerProfile(models.Model):
+    """How to reach a customer and in which language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_profile"
+    )
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_phone],
+        help_text=_("International form, e.g. +14155550123."),
+    )
+    contact_email = models.EmailField(
+        _("contact email"), blank=True, help_text=_("Empty means the login email.")
+    )
+    im_handle = models.CharField(_("instant messaging handle"), max_length=100, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred contact channel"),
+        max_length=10,
+        choices=ContactChannel.choices,
+        default=ContactChannel.EMAIL,
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+
+    class Meta:
+        verbose_name = _("customer profile")
+        verbose_name_plural = _("customer profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def email(self) -> str:
+        return self.contact_email or self.user.email
+
+
+class PresenceStatus(models.TextChoices):
+    ONLINE = "online", _("Online")  # a tab is connected and in use
+    AWAY = "away", _("Away")  # connected, but idle or hidden
+    OFFLINE = "offline", _("Offline")  # no tab connected
+
+
+class Presence(models.Model):
+    """Whether a staff member is reachable right now; fed by their WebSocket connections."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="presence",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PresenceStatus.choices, default=PresenceStatus.OFFLINE
+    )
+    connections = models.PositiveIntegerField(_("open connections"), default=0)
+    last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+        indexes = [models.Index(fields=["status", "last_seen"], name="presence_status_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.status}"

@@ -1,0 +1,48 @@
+"""Role and tenant checks for API views and pages, written once."""
+
+import zoneinfo
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils import timezone
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from .access import access_membership
+from .models import Role
+
+
+class IsOrganizationStaff(BasePermission):
+    """The URL's `slug` names an organization the user is active staff of.
+
+    The view lists the roles allowed to read (`read_roles`, default: any staff role) and to
+    write (`write_roles`, default: managers). Anything else is a 404, as for a missing one.
+    The membership is left on `request.membership` for the view.
+    """
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            roles = getattr(view, "read_roles", None)
+        else:
+            roles = getattr(view, "write_roles", (Role.MANAGER,))
+        request.membership = access_membership(request.user, view.kwargs["slug"], roles)
+        return True
+
+
+class OrganizationStaffMixin(LoginRequiredMixin):
+    """For pages under /o/<slug>/: the user must be active staff with one of `allowed_roles`."""
+
+    allowed_roles: tuple[str, ...] | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership = access_membership(request.user, kwargs["slug"], self.allowed_roles)
+        self.organization = self.membership.organization
+        if not request.user.timezone:
+            timezone.activate(zoneinfo.ZoneInfo(self.organization.timezone))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["membership"] = self.membership
+        context["organization"] = self.organization
+        return context

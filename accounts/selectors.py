@@ -1,0 +1,48 @@
+from django.db.models import QuerySet
+
+from csportal.realtime import org_staff_group, user_group
+
+from .models import Membership, Organization, Presence, PresenceStatus, User
+
+
+def staff_memberships_of(user: User) -> QuerySet[Membership]:
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+def realtime_groups_for(user: User) -> list[str]:
+    """The groups a user's socket joins by right: their own, and their organizations' staff."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    org_ids = Membership.objects.active().filter(user=user).values_list("organization_id", flat=True)
+    return [user_group(user.pk), *(org_staff_group(org_id) for org_id in org_ids)]
+
+
+def organization_staff(organization: Organization) -> QuerySet[Membership]:
+    """Everyone on the staff, with their presence, managers first."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "user__presence", "invited_by")
+        .order_by("-is_active", "role", "user__full_name", "user__email")
+    )
+
+
+def online_staff(organization: Organization) -> QuerySet[Membership]:
+    return organization_staff(organization).active().filter(
+        accepted_at__isnull=False,
+        user__presence__status__in=[PresenceStatus.ONLINE, PresenceStatus.AWAY],
+    )
+
+
+def presence_status_of(user: User) -> str:
+    try:
+        return user.presence.status
+    except Presence.DoesNotExist:
+        return PresenceStatus.OFFLINE
+

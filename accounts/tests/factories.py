@@ -1,0 +1,62 @@
+import factory
+from django.utils import timezone
+
+from accounts.models import CustomerProfile, Membership, Organization, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class CustomerFactory(UserFactory):
+    profile = factory.RelatedFactory(
+        "accounts.tests.factories.CustomerProfileFactory", factory_related_name="user"
+    )
+
+
+class CustomerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerProfile
+
+    user = factory.SubFactory(UserFactory)
+    phone = "+14155550123"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    slug = factory.Sequence(lambda n: f"provider-{n}")
+    timezone = "Europe/London"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Role.AGENT
+    accepted_at = factory.LazyFunction(timezone.now)
+
+
+def staff(organization: Organization, role: str, **user_fields) -> User:
+    """A user with an accepted, active membership of `organization` in `role`."""
+    return MembershipFactory(
+        organization=organization, role=role, user=UserFactory(**user_fields)
+    ).user

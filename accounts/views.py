@@ -1,0 +1,285 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from . import selectors, services
+from .access import access_member
+from .forms import (
+    EmailLoginForm,
+    InvitationAcceptForm,
+    InviteForm,
+    MemberRoleForm,
+    OrganizationSettingsForm,
+    ProfileForm,
+    SignUpForm,
+)
+from .models import CustomerProfile, Role
+from .permissions import OrganizationStaffMixin
+from .tokens import read_invitation_token
+
+ROLE_HOME = {
+    Role.MANAGER: "accounts:manager-console",
+    Role.AGENT: "accounts:agent-dashboard",
+    Role.RECEPTIONIST: "accounts:reception-desk",
+    Role.TECHNICIAN: "accounts:technician-today",
+}
+
+
+def role_home_url(membership) -> str:
+    return reverse(ROLE_HOME[membership.role], args=[membership.organization.slug])
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = EmailLoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class SignUpView(FormView):
+    template_name = "accounts/signup.html"
+    form_class = SignUpForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("accounts:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            user = services.customer_sign_up(**form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Welcome! Your account is ready."))
+        return redirect("accounts:customer-home")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class InvitationAcceptView(FormView):
+    """The signed link from an invitation email: set a password, join, land on the role page."""
+
+    template_name = "accounts/invitation.html"
+    form_class = InvitationAcceptForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.invited = read_invitation_token(kwargs["token"])
+        if self.invited is None:
+            return self.render_to_response({"invalid": True}, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"full_name": self.invited.full_name}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invited"] = self.invited
+        context["memberships"] = self.invited.memberships.filter(
+            accepted_at__isnull=True
+        ).select_related("organization")
+        return context
+
+    def form_valid(self, form):
+        try:
+            user = services.invitation_accept(
+                user=self.invited,
+                password=form.cleaned_data["password"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Your password is set. Welcome aboard!"))
+        return redirect("accounts:home")
+
+
+class HomeView(LoginRequiredMixin, View):
+    """Send each person to their own start page: staff to their role's, customers to theirs."""
+
+    def get(self, request):
+        membership = selectors.staff_memberships_of(request.user).first()
+        if membership is None:
+            return redirect("accounts:customer-home")
+        return redirect(role_home_url(membership))
+
+
+class CustomerHomeView(LoginRequiredMixin, FormView):
+    template_name = "accounts/customer_home.html"
+    form_class = ProfileForm
+
+    def get_initial(self):
+        user = self.request.user
+        profile = CustomerProfile.objects.filter(user=user).first() or CustomerProfile(user=user)
+        return {
+            "full_name": user.full_name,
+            "timezone": user.timezone,
+            "phone": profile.phone,
+            "contact_email": profile.contact_email,
+            "im_handle": profile.im_handle,
+            "preferred_channel": profile.preferred_channel,
+            "language": profile.language,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.staff_memberships_of(self.request.user)
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.customer_profile_update(user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your profile is saved."))
+        return redirect("accounts:customer-home")
+
+
+class StaffHomeView(OrganizationStaffMixin, TemplateView):
+    """What every role's start page shows so far: the organization and who is online."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["staff"] = selectors.organization_staff(self.organization).active().filter(
+            accepted_at__isnull=False
+        )
+        context["my_memberships"] = selectors.staff_memberships_of(self.request.user)
+        return context
+
+
+class AgentDashboardView(StaffHomeView):
+    template_name = "accounts/agent_dashboard.html"
+    allowed_roles = (Role.AGENT, Role.MANAGER)
+
+
+class ReceptionDeskView(StaffHomeView):
+    template_name = "accounts/reception_desk.html"
+    allowed_roles = (Role.RECEPTIONIST, Role.MANAGER)
+
+
+class TechnicianTodayView(StaffHomeView):
+    template_name = "accounts/technician_today.html"
+    allowed_roles = (Role.TECHNICIAN, Role.MANAGER)
+
+
+class ManagerConsoleView(StaffHomeView):
+    template_name = "accounts/manager_console.html"
+    allowed_roles = (Role.MANAGER,)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = selectors.organization_staff(self.organization)
+        context.setdefault("invite_form", InviteForm())
+        context.setdefault("settings_form", OrganizationSettingsForm(instance=self.organization))
+        context["role_choices"] = Role.choices
+        return context
+
+    def post(self, request, slug):
+        """The invite form."""
+        form = InviteForm(request.POST)
+        if form.is_valid():
+            try:
+                membership = services.membership_invite(
+                    organization=self.organization, invited_by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s is invited as %(role)s.")
+                    % {"email": membership.user.email, "role": membership.get_role_display()},
+                )
+                return redirect("accounts:manager-console", slug=slug)
+        return self.render_to_response(self.get_context_data(invite_form=form), status=400)
+
+
+class OrganizationSettingsView(OrganizationStaffMixin, View):
+    allowed_roles = (Role.MANAGER,)
+
+    def post(self, request, slug):
+        form = OrganizationSettingsForm(request.POST, instance=self.organization)
+        if not form.is_valid():
+            console = ManagerConsoleView(request=request, kwargs={"slug": slug})
+            console.membership, console.organization = self.membership, self.organization
+            return console.render_to_response(
+                console.get_context_data(settings_form=form), status=400
+            )
+        services.organization_update(
+            organization=self.organization,
+            name=form.cleaned_data["name"],
+            timezone_name=form.cleaned_data["timezone"],
+        )
+        messages.success(request, _("Organization settings saved."))
+        return redirect("accounts:manager-console", slug=slug)
+
+
+class MemberActionView(LoginRequiredMixin, View):
+    """A manager suspends, restores, re-invites or changes the role of a staff member."""
+
+    def post(self, request, slug, pk, action):
+        member = access_member(request.user, slug, pk, (Role.MANAGER,))
+        try:
+            if action == "suspend":
+                services.membership_set_active(membership=member, is_active=False, by=request.user)
+            elif action == "restore":
+                services.membership_set_active(membership=member, is_active=True, by=request.user)
+            elif action == "resend":
+                services.membership_resend_invitation(membership=member)
+            elif action == "role":
+                form = MemberRoleForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors["role"])
+                services.membership_change_role(
+                    membership=member, role=form.cleaned_data["role"], by=request.user
+                )
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("accounts:manager-console", slug=slug)

@@ -1,0 +1,75 @@
+"""Personas shared by every test: the people of two organizations and two customers."""
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Role
+from accounts.tests.factories import CustomerFactory, OrganizationFactory, staff
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Acme Repairs", slug="acme")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Globex Service", slug="globex")
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(email="chris@example.com", full_name="Chris Customer")
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory(email="casey@example.com", full_name="Casey Customer")
+
+
+@pytest.fixture
+def manager(organization):
+    return staff(organization, Role.MANAGER, email="maria@acme.example", full_name="Maria Manager")
+
+
+@pytest.fixture
+def agent(organization):
+    return staff(organization, Role.AGENT, email="alex@acme.example", full_name="Alex Agent")
+
+
+@pytest.fixture
+def receptionist(organization):
+    return staff(organization, Role.RECEPTIONIST, email="rita@acme.example", full_name="Rita Reception")
+
+
+@pytest.fixture
+def technician(organization):
+    return staff(organization, Role.TECHNICIAN, email="tom@acme.example", full_name="Tom Technician")
+
+
+@pytest.fixture
+def other_manager(other_organization):
+    return staff(other_organization, Role.MANAGER, email="gina@globex.example", full_name="Gina Globex")
+
+
+@pytest.fixture
+def other_agent(other_organization):
+    return staff(other_organization, Role.AGENT, email="gus@globex.example", full_name="Gus Globex")
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread on the configured broker (memory locally, Redis in CI)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from csportal.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker

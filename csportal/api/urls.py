@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from .views import EventReplayView
+
+app_name = "api"
+
+urlpatterns = [
+    path("events/", EventReplayView.as_view(), name="events"),
+    path("", include("accounts.api.urls")),
+]

@@ -1,0 +1,49 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import realtime_groups_for
+from csportal import realtime
+
+from .serializers import EventSerializer
+
+
+class ReplayQuerySerializer(serializers.Serializer):
+    since = serializers.IntegerField(min_value=0)
+    groups = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class EventReplayView(APIView):
+    """Events the user may see with an id above `since`: what a reconnecting tab missed."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", int, required=True, description="Last event id seen."),
+            OpenApiParameter(
+                "groups", str, description="Comma-separated object groups, e.g. ticket.12."
+            ),
+        ],
+        responses=inline_serializer(
+            "EventReplay",
+            {
+                "events": EventSerializer(many=True),
+                "latest": serializers.IntegerField(),
+                "more": serializers.BooleanField(),
+            },
+        ),
+    )
+    def get(self, request):
+        query = ReplayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        groups = realtime_groups_for(request.user)
+        requested = [g for g in query.validated_data.get("groups", "").split(",") if g.strip()]
+        groups += [g for g in requested if realtime.may_join_object_group(request.user, g)]
+        events = realtime.events_since(groups, query.validated_data["since"])
+        return Response(
+            {
+                "events": EventSerializer(events, many=True).data,
+                "latest": realtime.latest_event_id(groups),
+                "more": len(events) == realtime.REPLAY_LIMIT,
+            }
+        )

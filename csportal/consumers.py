@@ -1,0 +1,106 @@
+"""`/ws/events/`: one authenticated socket per tab, fed by `csportal.realtime.publish`."""
+
+import asyncio
+import contextlib
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from accounts import selectors as account_selectors
+from accounts import services as account_services
+
+from . import realtime
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class EventsConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.groups_joined: set[str] = set()
+        self.object_groups: set[str] = set()
+        self.is_staff_member = False
+        await self._sync_groups()
+        await self.accept()
+        if self.is_staff_member:
+            await database_sync_to_async(account_services.presence_connect)(user=self.user)
+        await self.send_json({"type": "hello", "latest": await self._latest()})
+        self.heartbeat = asyncio.create_task(self._heartbeat_loop())
+
+    async def disconnect(self, code):
+        heartbeat = getattr(self, "heartbeat", None)
+        if heartbeat is not None:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "is_staff_member", False):
+            await database_sync_to_async(account_services.presence_disconnect)(user=self.user)
+
+    async def receive_json(self, content, **kwargs):
+        action = content.get("action") if isinstance(content, dict) else None
+        if action == "presence" and self.is_staff_member:
+            status = content.get("status")
+            if status in ("online", "away"):
+                await database_sync_to_async(account_services.presence_set)(
+                    user=self.user, status=status
+                )
+        elif action == "subscribe":
+            await self._subscribe(str(content.get("group", "")))
+        elif action == "ping":
+            await self.send_json({"type": "pong", "latest": await self._latest()})
+        else:
+            await self.send_json({"type": "error", "code": "unknown_action"})
+
+    async def realtime_event(self, message):
+        await self.send_json(message["event"])
+
+    async def _subscribe(self, group: str) -> None:
+        allowed = await database_sync_to_async(realtime.may_join_object_group)(self.user, group)
+        if not allowed:
+            await self.send_json({"type": "error", "code": "forbidden", "group": group})
+            return
+        self.object_groups.add(group)
+        if group not in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
+        await self.send_json({"type": "subscribed", "group": group})
+
+    async def _sync_groups(self) -> None:
+        """Join the groups the user may see now and leave the ones they lost (role removed)."""
+        wanted = set(await database_sync_to_async(account_selectors.realtime_groups_for)(self.user))
+        self.is_staff_member = len(wanted) > 1
+        wanted |= self.object_groups
+        for group in wanted - self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in self.groups_joined - wanted:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = wanted
+
+    async def _latest(self) -> int:
+        return await database_sync_to_async(realtime.latest_event_id)(self.groups_joined)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
+            try:
+                await database_sync_to_async(self.user.refresh_from_db)(fields=["is_active"])
+                if not self.user.is_active:
+                    await self.close(code=CLOSE_UNAUTHENTICATED)
+                    return
+                await self._sync_groups()
+                if self.is_staff_member:
+                    await database_sync_to_async(account_services.presence_touch)(user=self.user)
+                await self.send_json({"type": "heartbeat", "latest": await self._latest()})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("heartbeat failed for user %s", self.user.pk)
