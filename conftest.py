@@ -1,17 +1,42 @@
 """Personas shared by every test: the people of two organizations and two customers."""
 
 import pytest
-from django.core.cache import cache
+from channels.layers import channel_layers
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from accounts.models import Role
 from accounts.tests.factories import CustomerFactory, OrganizationFactory, staff
 
 
+def _clear_cache():
+    # RedisCache.clear() is FLUSHDB: it would also wipe the broker and channel layer of
+    # anything else on that Redis. Delete only this run's keys.
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    # A layer instance remembers the event loop of a receive() in progress; a live server's
+    # loop from an earlier test would make the next test's sockets fail to receive.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture
@@ -46,17 +71,23 @@ def agent(organization):
 
 @pytest.fixture
 def receptionist(organization):
-    return staff(organization, Role.RECEPTIONIST, email="rita@acme.example", full_name="Rita Reception")
+    return staff(
+        organization, Role.RECEPTIONIST, email="rita@acme.example", full_name="Rita Reception"
+    )
 
 
 @pytest.fixture
 def technician(organization):
-    return staff(organization, Role.TECHNICIAN, email="tom@acme.example", full_name="Tom Technician")
+    return staff(
+        organization, Role.TECHNICIAN, email="tom@acme.example", full_name="Tom Technician"
+    )
 
 
 @pytest.fixture
 def other_manager(other_organization):
-    return staff(other_organization, Role.MANAGER, email="gina@globex.example", full_name="Gina Globex")
+    return staff(
+        other_organization, Role.MANAGER, email="gina@globex.example", full_name="Gina Globex"
+    )
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ from django.http import Http404
 from .models import Membership, Organization
 
 
-def access_membership(user, organization_slug: str, roles: Iterable[str] | None = None) -> Membership:
+def access_membership(
+    user, organization_slug: str, roles: Iterable[str] | None = None
+) -> Membership:
     """The user's active membership of the organization, if its role is one of `roles`."""
     if not user.is_authenticated:
         raise Http404
@@ -23,7 +25,9 @@ def access_membership(user, organization_slug: str, roles: Iterable[str] | None 
         raise Http404 from None
 
 
-def access_organization(user, organization_slug: str, roles: Iterable[str] | None = None) -> Organization:
+def access_organization(
+    user, organization_slug: str, roles: Iterable[str] | None = None
+) -> Organization:
     return access_membership(user, organization_slug, roles).organization
 
 

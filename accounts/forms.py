@@ -8,13 +8,16 @@ from .models import TIMEZONE_CHOICES, ContactChannel, CustomerProfile, Organizat
 
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
 
 class SignUpForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -26,17 +29,23 @@ class SignUpForm(forms.Form):
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     timezone = forms.ChoiceField(
-        label=_("Time zone"), choices=[("", _("Organization's or UTC")), *TIMEZONE_CHOICES], required=False
+        label=_("Time zone"),
+        choices=[("", _("Organization's or UTC")), *TIMEZONE_CHOICES],
+        required=False,
     )
     phone = forms.CharField(
-        label=_("Mobile phone"), max_length=32, required=False,
+        label=_("Mobile phone"),
+        max_length=32,
+        required=False,
         help_text=_("International form, e.g. +14155550123."),
     )
     contact_email = forms.EmailField(
         label=_("Contact email"), required=False, help_text=_("Empty means your login email.")
     )
     im_handle = forms.CharField(label=_("Instant messaging handle"), max_length=100, required=False)
-    preferred_channel = forms.ChoiceField(label=_("Preferred contact channel"), choices=ContactChannel.choices)
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred contact channel"), choices=ContactChannel.choices
+    )
     language = forms.ChoiceField(
         label=_("Language"), choices=CustomerProfile._meta.get_field("language").choices
     )

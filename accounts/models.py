@@ -200,7 +200,10 @@ class CustomerProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_profile"
     )
     phone = models.CharField(
-        _("phone"), max_length=20, blank=True, validators=[validate_phone],
+        _("phone"),
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
         help_text=_("International form, e.g. +14155550123."),
     )
     contact_email = models.EmailField(

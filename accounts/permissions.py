@@ -19,6 +19,9 @@ class IsOrganizationStaff(BasePermission):
     """
 
     def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            # False, not a 404: DRF then answers 401 and asks for credentials.
+            return False
         if request.method in SAFE_METHODS:
             roles = getattr(view, "read_roles", None)
         else:

@@ -1,8 +1,8 @@
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from csportal.realtime import org_staff_group, user_group
 
-from .models import Membership, Organization, Presence, PresenceStatus, User
+from .models import Membership, Organization, Presence, PresenceStatus, Role, User
 
 
 def staff_memberships_of(user: User) -> QuerySet[Membership]:
@@ -20,23 +20,30 @@ def realtime_groups_for(user: User) -> list[str]:
     """The groups a user's socket joins by right: their own, and their organizations' staff."""
     if not user.is_authenticated or not user.is_active:
         return []
-    org_ids = Membership.objects.active().filter(user=user).values_list("organization_id", flat=True)
+    org_ids = (
+        Membership.objects.active().filter(user=user).values_list("organization_id", flat=True)
+    )
     return [user_group(user.pk), *(org_staff_group(org_id) for org_id in org_ids)]
 
 
 def organization_staff(organization: Organization) -> QuerySet[Membership]:
-    """Everyone on the staff, with their presence, managers first."""
+    """Everyone on the staff, with their presence: active before suspended, managers first."""
+    managers_first = Case(When(role=Role.MANAGER, then=Value(0)), default=Value(1))
     return (
         Membership.objects.filter(organization=organization)
         .select_related("user", "user__presence", "invited_by")
-        .order_by("-is_active", "role", "user__full_name", "user__email")
+        .order_by("-is_active", managers_first, "role", "user__full_name", "user__email")
     )
 
 
 def online_staff(organization: Organization) -> QuerySet[Membership]:
-    return organization_staff(organization).active().filter(
-        accepted_at__isnull=False,
-        user__presence__status__in=[PresenceStatus.ONLINE, PresenceStatus.AWAY],
+    return (
+        organization_staff(organization)
+        .active()
+        .filter(
+            accepted_at__isnull=False,
+            user__presence__status__in=[PresenceStatus.ONLINE, PresenceStatus.AWAY],
+        )
     )
 
 
@@ -45,4 +52,3 @@ def presence_status_of(user: User) -> str:
         return user.presence.status
     except Presence.DoesNotExist:
         return PresenceStatus.OFFLINE
-

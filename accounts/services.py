@@ -32,10 +32,13 @@ def _normalize_email(email: str) -> str:
 def customer_sign_up(*, email: str, password: str, full_name: str = "") -> User:
     """Create a customer account with an empty profile. Raises ValidationError on bad input."""
     email = _normalize_email(email)
+    full_name = full_name.strip()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this email already exists.")})
-    candidate = User(email=email, full_name=full_name.strip())
-    validate_password(password, candidate)
+    try:
+        validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, full_name=full_name)
@@ -79,7 +82,9 @@ def customer_profile_update(*, user: User, **changes) -> CustomerProfile:
     return profile
 
 
-def organization_create(*, name: str, manager: User, slug: str = "", timezone_name: str = "UTC") -> Organization:
+def organization_create(
+    *, name: str, manager: User, slug: str = "", timezone_name: str = "UTC"
+) -> Organization:
     """Create a provider organization with `manager` as its first manager."""
     organization = Organization(name=name, slug=slug or slugify(name), timezone=timezone_name)
     organization.full_clean()
@@ -92,7 +97,9 @@ def organization_create(*, name: str, manager: User, slug: str = "", timezone_na
     return organization
 
 
-def organization_update(*, organization: Organization, name: str, timezone_name: str) -> Organization:
+def organization_update(
+    *, organization: Organization, name: str, timezone_name: str
+) -> Organization:
     organization.name = name
     organization.timezone = timezone_name
     organization.full_clean()
@@ -144,7 +151,9 @@ def membership_invite(
             invited_at=now,
             accepted_at=accepted_at,
         )
-        publish("staff.changed", _member_payload(membership), groups=[org_staff_group(organization.pk)])
+        publish(
+            "staff.changed", _member_payload(membership), groups=[org_staff_group(organization.pk)]
+        )
         _send_invitation_after_commit(membership)
     return membership
 
@@ -222,7 +231,9 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
 
 
 def _publish_presence(user: User, status: str) -> None:
-    org_ids = Membership.objects.active().filter(user=user).values_list("organization_id", flat=True)
+    org_ids = (
+        Membership.objects.active().filter(user=user).values_list("organization_id", flat=True)
+    )
     publish(
         "presence.changed",
         {"user": user.pk, "name": str(user), "status": status},
@@ -280,10 +291,10 @@ def presence_expire_stale(*, now=None) -> int:
     expired = 0
     for presence in stale:
         with transaction.atomic():
-            claimed = Presence.objects.filter(
-                pk=presence.pk, last_seen__lt=cutoff
-            ).exclude(status=PresenceStatus.OFFLINE).update(
-                status=PresenceStatus.OFFLINE, connections=0
+            claimed = (
+                Presence.objects.filter(pk=presence.pk, last_seen__lt=cutoff)
+                .exclude(status=PresenceStatus.OFFLINE)
+                .update(status=PresenceStatus.OFFLINE, connections=0)
             )
             if claimed:
                 _publish_presence(presence.user, PresenceStatus.OFFLINE)

@@ -19,9 +19,7 @@ def _absolute(path: str) -> str:
     return f"{base}{path}"
 
 
-@shared_task(
-    autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5
-)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
 def send_invitation_email(membership_id: int) -> None:
     """Email the invitation link (or, for someone with an account, the news they joined)."""
     membership = (

@@ -10,9 +10,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.SignUpView.as_view(), name="signup"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"
-    ),
+    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),

@@ -162,11 +162,6 @@ class CustomerHomeView(LoginRequiredMixin, FormView):
             "language": profile.language,
         }
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["memberships"] = selectors.staff_memberships_of(self.request.user)
-        return context
-
     def form_valid(self, form):
         try:
             services.customer_profile_update(user=self.request.user, **form.cleaned_data)
@@ -182,10 +177,11 @@ class StaffHomeView(OrganizationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["staff"] = selectors.organization_staff(self.organization).active().filter(
-            accepted_at__isnull=False
+        context["staff"] = (
+            selectors.organization_staff(self.organization)
+            .active()
+            .filter(accepted_at__isnull=False)
         )
-        context["my_memberships"] = selectors.staff_memberships_of(self.request.user)
         return context
 
 

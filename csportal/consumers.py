@@ -29,7 +29,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.is_staff_member = False
         await self._sync_groups()
         await self.accept()
-        if self.is_staff_member:
+        # Remembered apart from is_staff_member, which the heartbeat may change: the count
+        # must go down on disconnect exactly when it went up here.
+        self.counts_in_presence = self.is_staff_member
+        if self.counts_in_presence:
             await database_sync_to_async(account_services.presence_connect)(user=self.user)
         await self.send_json({"type": "hello", "latest": await self._latest()})
         self.heartbeat = asyncio.create_task(self._heartbeat_loop())
@@ -42,8 +45,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 await heartbeat
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "is_staff_member", False):
+        if getattr(self, "counts_in_presence", False):
             await database_sync_to_async(account_services.presence_disconnect)(user=self.user)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        # A malformed frame is the client's bug: answer it rather than drop the socket.
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
 
     async def receive_json(self, content, **kwargs):
         action = content.get("action") if isinstance(content, dict) else None
@@ -78,12 +89,17 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         """Join the groups the user may see now and leave the ones they lost (role removed)."""
         wanted = set(await database_sync_to_async(account_selectors.realtime_groups_for)(self.user))
         self.is_staff_member = len(wanted) > 1
+        # Object groups are asked again too: whoever loses a role loses its objects' events.
+        self.object_groups = await database_sync_to_async(self._still_allowed)(self.object_groups)
         wanted |= self.object_groups
         for group in wanted - self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         for group in self.groups_joined - wanted:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = wanted
+
+    def _still_allowed(self, groups: set[str]) -> set[str]:
+        return {group for group in groups if realtime.may_join_object_group(self.user, group)}
 
     async def _latest(self) -> int:
         return await database_sync_to_async(realtime.latest_event_id)(self.groups_joined)

@@ -45,7 +45,9 @@ def start_worker(app, *, wait: float = 30.0) -> WorkController:
 
 
 def start_beat(app):
-    beat = EmbeddedService(app, thread=True)
+    # beat.Service defaults to the shelve-file scheduler; name ours (django-celery-beat's,
+    # from settings) or the schedule managers edit in the admin would be ignored.
+    beat = EmbeddedService(app, thread=True, scheduler_cls=app.conf.beat_scheduler)
     beat.start()
     logger.info("embedded Celery beat running")
     return beat

@@ -1,10 +1,12 @@
 """`/healthz`: is every part of the portal reachable from this process?"""
 
+import asyncio
 import time
 import uuid
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -29,16 +31,20 @@ def _check_cache() -> None:
 
 
 def _check_channel_layer() -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        raise RuntimeError("no channel layer configured")
+    # A layer of its own for each check: the shared one's receive() is bound to one event
+    # loop, and gunicorn's threads each bring their own; sharing it wedged the check at 503.
+    layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
 
     async def round_trip():
-        channel = await layer.new_channel()
-        await layer.send(channel, {"type": "healthz"})
-        message = await layer.receive(channel)
-        if message.get("type") != "healthz":
-            raise RuntimeError("channel layer returned another message")
+        try:
+            channel = await layer.new_channel()
+            await layer.send(channel, {"type": "healthz"})
+            message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+            if message.get("type") != "healthz":
+                raise RuntimeError("channel layer returned another message")
+        finally:
+            if hasattr(layer, "close_pools"):
+                await layer.close_pools()
 
     async_to_sync(round_trip)()
 

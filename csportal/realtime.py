@@ -3,7 +3,7 @@
 A state change that other people must see is saved, then `publish` stores an Event row per
 group in the same transaction and sends it over the channel layer after commit. A client
 that misses a send (the layer is at-most-once) finds out from the heartbeat's newest id and
-fetches the rest with `GET /api/v1/events?since=<id>`.
+fetches the rest with `GET /api/v1/events/?since=<id>`.
 """
 
 import json
@@ -75,9 +75,7 @@ def _send(messages: list[tuple[str, dict]]) -> None:
         return
     for group, message in messages:
         try:
-            async_to_sync(layer.group_send)(
-                group, {"type": CHANNEL_MESSAGE_TYPE, "event": message}
-            )
+            async_to_sync(layer.group_send)(group, {"type": CHANNEL_MESSAGE_TYPE, "event": message})
         except Exception:
             # At-most-once by design: the stored row and the heartbeat recover the client.
             logger.warning("channel layer send to %s failed", group, exc_info=True)
@@ -88,6 +86,4 @@ def latest_event_id(groups: Iterable[str]) -> int:
 
 
 def events_since(groups: Iterable[str], since: int, *, limit: int = REPLAY_LIMIT) -> list[Event]:
-    return list(
-        Event.objects.filter(group__in=list(groups), id__gt=since).order_by("id")[:limit]
-    )
+    return list(Event.objects.filter(group__in=list(groups), id__gt=since).order_by("id")[:limit])

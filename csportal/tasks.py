@@ -19,7 +19,9 @@ def prune_events(batch_size: int = 5000) -> int:
     cutoff = timezone.now() - timedelta(days=settings.REALTIME_EVENT_RETENTION_DAYS)
     deleted = 0
     while True:
-        ids = list(Event.objects.filter(created_at__lt=cutoff).values_list("id", flat=True)[:batch_size])
+        ids = list(
+            Event.objects.filter(created_at__lt=cutoff).values_list("id", flat=True)[:batch_size]
+        )
         if not ids:
             return deleted
         deleted += Event.objects.filter(id__in=ids).delete()[0]

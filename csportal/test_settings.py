@@ -18,3 +18,15 @@ if REDIS_URL:  # noqa: F405
     # Keep test traffic apart from a portal that may be running on the same Redis.
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"csportal-test-{os.getpid()}"  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"csportal-test-{os.getpid()}"  # noqa: F405
+    # The same for Celery: a test's worker takes only this run's tasks, never a portal's.
+    CELERY_TASK_DEFAULT_QUEUE = f"csportal-test-{os.getpid()}"
+
+NOTIFICATION_TRANSPORTS["sms"] = "notifications.transports.LocmemSmsTransport"  # noqa: F405
+TWILIO_AUTH_TOKEN = "test-twilio-auth-token"  # noqa: S105 - signs fake webhooks in tests
+
+# One test database per run, so runs side by side (two checkouts, CI and a developer) never
+# drop each other's tables.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+else:
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_csportal_{os.getpid()}"  # noqa: F405

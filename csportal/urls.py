@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/<path:rest>", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("notifications.urls")),
     path("", include("accounts.urls")),
 ]

@@ -62,7 +62,9 @@ class MeUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     im_handle = serializers.CharField(max_length=100, required=False, allow_blank=True)
     preferred_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
-    language = serializers.ChoiceField(choices=CustomerProfile._meta.get_field("language").choices, required=False)
+    language = serializers.ChoiceField(
+        choices=CustomerProfile._meta.get_field("language").choices, required=False
+    )
 
 
 class MemberSerializer(serializers.ModelSerializer):

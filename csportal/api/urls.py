@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("events/", EventReplayView.as_view(), name="events"),
     path("", include("accounts.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

@@ -1,0 +1,540 @@
+"""The accounts API: tokens, the user's own profile, and an organization's staff."""
+
+from unittest import mock
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import CustomerProfile, Membership, Role, User
+from accounts.tests.factories import PASSWORD, staff
+from csportal.models import Event
+
+TOKEN_URL = "/api/v1/auth/token/"
+ME_URL = "/api/v1/me/"
+
+
+def members_url(slug: str = "acme") -> str:
+    return f"/api/v1/organizations/{slug}/members/"
+
+
+def member_url(membership: Membership, slug: str = "acme") -> str:
+    return f"/api/v1/organizations/{slug}/members/{membership.pk}/"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def enqueued_invitations():
+    with mock.patch("accounts.tasks.send_invitation_email.delay") as delay:
+        yield delay
+
+
+def logged_in(user: User) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def staff_snapshot() -> tuple:
+    """Everything a members request could change."""
+    return (
+        list(Membership.objects.order_by("pk").values()),
+        list(User.objects.order_by("pk").values_list("pk", "email", "password", "is_active")),
+        Event.objects.count(),
+    )
+
+
+# Tokens --------------------------------------------------------------------------------
+
+
+def test_a_token_from_email_and_password_authenticates_api_calls(api, customer):
+    response = api.post(TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.json() == {"token": Token.objects.get(user=customer).key}
+    me = APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert me.status_code == 200
+    assert me.json()["email"] == "chris@example.com"
+
+
+def test_asking_twice_for_a_token_gives_the_same_token(api, customer):
+    first = api.post(TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD})
+    second = api.post(TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD})
+
+    assert first.json() == second.json()
+    assert Token.objects.count() == 1
+
+
+def test_a_wrong_password_is_a_400_with_a_code_and_no_token(api, customer):
+    response = api.post(TOKEN_URL, {"email": "chris@example.com", "password": "wrong"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "detail": "non_field_errors: Email or password is wrong.",
+        "fields": {"non_field_errors": ["Email or password is wrong."]},
+        "field_codes": {"non_field_errors": ["invalid_credentials"]},
+    }
+    assert Token.objects.count() == 0
+
+
+def test_a_missing_field_is_a_400_naming_the_field(api, customer):
+    response = api.post(TOKEN_URL, {"email": "chris@example.com"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["fields"] == {"password": ["This field is required."]}
+
+
+def test_an_unknown_field_is_a_400_naming_the_field(api, customer):
+    response = api.post(
+        TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD, "remember": True}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"remember": ["Unknown field."]}
+    assert Token.objects.count() == 0
+
+
+def test_a_bad_token_is_a_401_with_a_code(api, customer):
+    response = api.get(ME_URL, HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    assert response.status_code == 401
+    assert response.json() == {"code": "authentication_failed", "detail": "Invalid token."}
+
+
+def test_no_credentials_is_a_401_with_a_code(api):
+    response = api.get(ME_URL)
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "code": "not_authenticated",
+        "detail": "Authentication credentials were not provided.",
+    }
+
+
+def test_five_failures_lock_the_account_from_that_address_only(api, customer):
+    wrong = {"email": "chris@example.com", "password": "wrong"}
+    right = {"email": "chris@example.com", "password": PASSWORD}
+    failures = [api.post(TOKEN_URL, wrong, REMOTE_ADDR="203.0.113.5") for _ in range(5)]
+
+    locked = api.post(TOKEN_URL, right, REMOTE_ADDR="203.0.113.5")
+    elsewhere = api.post(TOKEN_URL, right, REMOTE_ADDR="198.51.100.7")
+
+    assert [response.status_code for response in failures] == [400, 400, 400, 400, 429]
+    assert locked.status_code == 429
+    assert locked.json() == {
+        "code": "locked_out",
+        "detail": "Too many failed attempts; try again later.",
+    }
+    assert elsewhere.status_code == 200
+    assert elsewhere.json() == {"token": Token.objects.get(user=customer).key}
+
+
+def test_changing_the_case_of_the_email_does_not_escape_the_lockout(api, customer):
+    spellings = ["chris@example.com", "Chris@example.com", "CHRIS@example.com"]
+    for attempt in range(5):
+        api.post(
+            TOKEN_URL,
+            {"email": spellings[attempt % 3], "password": "wrong"},
+            REMOTE_ADDR="203.0.113.5",
+        )
+
+    response = api.post(
+        TOKEN_URL, {"email": "cHrIs@example.com", "password": PASSWORD}, REMOTE_ADDR="203.0.113.5"
+    )
+
+    assert response.status_code == 429
+    assert Token.objects.count() == 0
+
+
+# Me ------------------------------------------------------------------------------------
+
+
+def test_me_shows_the_user_their_profile_and_memberships(organization, agent):
+    membership = agent.memberships.get()
+
+    response = logged_in(agent).get(ME_URL)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": agent.pk,
+        "email": "alex@acme.example",
+        "full_name": "Alex Agent",
+        "timezone": "",
+        "profile": None,
+        "memberships": [
+            {
+                "id": membership.pk,
+                "organization": {
+                    "slug": "acme",
+                    "name": "Acme Repairs",
+                    "timezone": "Europe/London",
+                },
+                "role": "agent",
+                "is_active": True,
+                "accepted_at": membership.accepted_at.isoformat().replace("+00:00", "Z"),
+            }
+        ],
+    }
+
+
+def test_patching_me_stores_the_phone_in_e164(customer):
+    response = logged_in(customer).patch(
+        ME_URL, {"phone": "+44 20 7183 8750", "timezone": "Europe/Paris"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["profile"]["phone"] == "+442071838750"
+    assert response.json()["timezone"] == "Europe/Paris"
+    assert CustomerProfile.objects.get(user=customer).phone == "+442071838750"
+
+
+def test_patching_me_with_an_invalid_phone_is_a_400_naming_the_phone(customer):
+    response = logged_in(customer).patch(
+        ME_URL, {"phone": "12345", "full_name": "Changed"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["phone"]
+    customer.refresh_from_db()
+    assert customer.full_name == "Chris Customer"
+    assert customer.customer_profile.phone == "+14155550123"
+
+
+def test_patching_me_with_an_unknown_time_zone_is_a_400_naming_it(customer):
+    response = logged_in(customer).patch(ME_URL, {"timezone": "Mars/Olympus"}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["timezone"]
+    customer.refresh_from_db()
+    assert customer.timezone == ""
+
+
+def test_patching_me_with_a_value_of_the_wrong_type_is_a_400(customer):
+    response = logged_in(customer).patch(ME_URL, {"full_name": ["a", "list"]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"full_name": ["Not a valid string."]}
+
+
+def test_patching_me_with_a_body_that_is_not_an_object_is_a_400(customer):
+    response = logged_in(customer).patch(ME_URL, ["phone"], format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+# Members: reading ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_staff_role_lists_its_organizations_staff(organization, manager, role):
+    member = staff(organization, role, full_name="Some One")
+
+    response = logged_in(member).get(members_url())
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
+    assert {row["email"] for row in response.json()["results"]} == {
+        "maria@acme.example",
+        member.email,
+    }
+
+
+def test_the_members_list_shows_managers_first_then_active_before_suspended(
+    organization, manager, agent, technician, receptionist
+):
+    technician.memberships.update(is_active=False)
+
+    response = logged_in(manager).get(members_url())
+
+    assert [
+        (row["email"], row["role"], row["is_active"]) for row in response.json()["results"]
+    ] == [
+        ("maria@acme.example", "manager", True),
+        ("alex@acme.example", "agent", True),
+        ("rita@acme.example", "receptionist", True),
+        ("tom@acme.example", "technician", False),
+    ]
+
+
+def test_a_member_is_shown_with_presence_and_pending_state(organization, manager, agent):
+    membership = agent.memberships.get()
+
+    response = logged_in(manager).get(member_url(membership))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": membership.pk,
+        "email": "alex@acme.example",
+        "full_name": "Alex Agent",
+        "role": "agent",
+        "is_active": True,
+        "pending": False,
+        "presence": "offline",
+    }
+
+
+def test_the_members_list_costs_the_same_queries_for_3_or_30_members(
+    organization, manager, django_assert_max_num_queries
+):
+    client = logged_in(manager)
+    for _ in range(2):
+        staff(organization, Role.AGENT)
+    with django_assert_max_num_queries(10) as few:
+        assert client.get(members_url()).json()["count"] == 3
+
+    for _ in range(27):
+        staff(organization, Role.TECHNICIAN)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(members_url()).json()["count"] == 30
+
+
+# Members: writing ------------------------------------------------------------------------
+
+
+def test_a_manager_invites_a_new_member(organization, manager, enqueued_invitations):
+    response = logged_in(manager).post(
+        members_url(), {"email": "New@Example.com", "role": "technician"}, format="json"
+    )
+
+    assert response.status_code == 201
+    membership = Membership.objects.get(user__email="new@example.com")
+    assert response.json() == {
+        "id": membership.pk,
+        "email": "new@example.com",
+        "full_name": "",
+        "role": "technician",
+        "is_active": True,
+        "pending": True,
+        "presence": "offline",
+    }
+    assert membership.organization == organization
+
+
+def test_inviting_someone_already_on_the_staff_is_a_400_naming_the_email(
+    organization, manager, agent, enqueued_invitations
+):
+    before = staff_snapshot()
+
+    response = logged_in(manager).post(
+        members_url(), {"email": "alex@acme.example", "role": "agent"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["email"]
+    assert staff_snapshot() == before
+
+
+def test_inviting_with_an_unknown_role_is_a_400_naming_the_role(organization, manager):
+    before = staff_snapshot()
+
+    response = logged_in(manager).post(
+        members_url(), {"email": "new@example.com", "role": "owner"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["role"]
+    assert staff_snapshot() == before
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.RECEPTIONIST, Role.TECHNICIAN])
+def test_only_a_manager_may_invite(organization, manager, role, enqueued_invitations):
+    member = staff(organization, role)
+    before = staff_snapshot()
+
+    response = logged_in(member).post(
+        members_url(), {"email": "new@example.com", "role": "agent"}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+    assert staff_snapshot() == before
+    enqueued_invitations.assert_not_called()
+
+
+def test_a_manager_changes_a_members_role_and_suspends_them(organization, manager, agent):
+    membership = agent.memberships.get()
+
+    response = logged_in(manager).patch(
+        member_url(membership), {"role": "receptionist", "is_active": False}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["role"], response.json()["is_active"]) == ("receptionist", False)
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == ("receptionist", False)
+
+
+def test_a_manager_cannot_demote_themselves_through_the_api(organization, manager):
+    before = staff_snapshot()
+
+    response = logged_in(manager).patch(
+        member_url(manager.memberships.get()), {"role": "agent"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["role"]
+    assert staff_snapshot() == before
+
+
+def test_a_manager_cannot_suspend_themselves_through_the_api(organization, manager):
+    before = staff_snapshot()
+
+    response = logged_in(manager).patch(
+        member_url(manager.memberships.get()), {"is_active": False}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert staff_snapshot() == before
+
+
+def test_a_rejected_change_keeps_the_other_change_of_the_same_request_out(
+    organization, manager, agent
+):
+    """Role and suspension are applied together or not at all."""
+    before = staff_snapshot()
+
+    response = logged_in(manager).patch(
+        member_url(manager.memberships.get()),
+        {"role": "manager", "is_active": False},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert staff_snapshot() == before
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.RECEPTIONIST, Role.TECHNICIAN])
+def test_only_a_manager_may_change_a_member(organization, manager, agent, role):
+    member = agent if role == Role.AGENT else staff(organization, role)
+    before = staff_snapshot()
+
+    response = logged_in(member).patch(
+        member_url(manager.memberships.get()), {"is_active": False}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert staff_snapshot() == before
+
+
+def test_patching_a_member_with_a_wrong_type_is_a_400(organization, manager, agent):
+    before = staff_snapshot()
+
+    response = logged_in(manager).patch(
+        member_url(agent.memberships.get()), {"is_active": "perhaps"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["is_active"]
+    assert staff_snapshot() == before
+
+
+# Tenant isolation --------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["other_manager", "other_agent", "customer"])
+def outsider(request, other_organization):
+    """Someone with no place on Acme's staff: another organization's staff, or a customer."""
+    return request.getfixturevalue(request.param)
+
+
+def test_an_outsider_cannot_list_the_staff(organization, manager, outsider):
+    response = logged_in(outsider).get(members_url())
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+
+
+def test_an_outsider_cannot_read_a_member(organization, manager, agent, outsider):
+    response = logged_in(outsider).get(member_url(agent.memberships.get()))
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+
+
+def test_an_outsider_cannot_invite(organization, manager, outsider, enqueued_invitations):
+    before = staff_snapshot()
+
+    response = logged_in(outsider).post(
+        members_url(), {"email": "spy@example.com", "role": "manager"}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert staff_snapshot() == before
+    enqueued_invitations.assert_not_called()
+
+
+def test_an_outsider_cannot_change_a_member(organization, manager, agent, outsider):
+    before = staff_snapshot()
+
+    response = logged_in(outsider).patch(
+        member_url(agent.memberships.get()), {"role": "manager", "is_active": False}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert staff_snapshot() == before
+
+
+def test_a_manager_cannot_reach_another_organizations_member_through_their_own(
+    organization, manager, other_agent
+):
+    before = staff_snapshot()
+    foreign = other_agent.memberships.get()
+
+    read = logged_in(manager).get(member_url(foreign))
+    write = logged_in(manager).patch(member_url(foreign), {"is_active": False}, format="json")
+
+    assert (read.status_code, write.status_code) == (404, 404)
+    assert staff_snapshot() == before
+
+
+def test_a_suspended_manager_has_no_access(organization, manager, agent):
+    manager.memberships.update(is_active=False)
+    before = staff_snapshot()
+
+    listing = logged_in(manager).get(members_url())
+    change = logged_in(manager).patch(
+        member_url(agent.memberships.get()), {"is_active": False}, format="json"
+    )
+
+    assert (listing.status_code, change.status_code) == (404, 404)
+    assert staff_snapshot() == before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_members_requests_are_a_401(api, organization, manager, method):
+    before = staff_snapshot()
+
+    response = getattr(api, method)(
+        members_url(), {"email": "x@example.com", "role": "agent"}, format="json"
+    )
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert staff_snapshot() == before
+
+
+def test_an_anonymous_member_change_is_a_401(api, organization, manager, agent):
+    before = staff_snapshot()
+
+    response = api.patch(member_url(agent.memberships.get()), {"is_active": False}, format="json")
+
+    assert response.status_code == 401
+    assert staff_snapshot() == before
+
+
+def test_the_organizations_list_shows_only_the_users_own(
+    organization, other_organization, agent, other_agent
+):
+    response = logged_in(agent).get("/api/v1/organizations/")
+
+    assert response.json()["results"] == [
+        {"slug": "acme", "name": "Acme Repairs", "timezone": "Europe/London"}
+    ]

@@ -1,0 +1,67 @@
+"""`manage.py seed_demo`: one demo organization with every role, safe to run again."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.models import CustomerProfile, Membership, Organization, User
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        "organizations": Organization.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "profiles": CustomerProfile.objects.count(),
+    }
+
+
+def test_seed_demo_fills_one_organization_with_every_role_and_two_customers(db):
+    seed()
+
+    organization = Organization.objects.get()
+    assert (organization.slug, organization.name) == ("acme", "Acme Home Services")
+    roles = sorted(
+        Membership.objects.filter(
+            organization=organization, is_active=True, accepted_at__isnull=False
+        ).values_list("role", flat=True)
+    )
+    assert roles == [
+        "agent",
+        "agent",
+        "manager",
+        "receptionist",
+        "technician",
+        "technician",
+        "technician",
+    ]
+    customers = User.objects.filter(memberships__isnull=True, customer_profile__isnull=False)
+    assert sorted(customers.values_list("email", flat=True)) == [
+        "customer1@example.com",
+        "customer2@example.com",
+    ]
+
+
+def test_every_demo_person_logs_in_with_the_demo_password(db):
+    seed()
+
+    assert User.objects.count() == 9
+    assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
+
+
+def test_running_seed_demo_twice_creates_nothing_the_second_time(db):
+    first_output = seed()
+    after_first = row_counts()
+
+    second_output = seed()
+
+    assert row_counts() == after_first
+    assert "(19 rows created)" in first_output
+    assert "(0 rows created)" in second_output

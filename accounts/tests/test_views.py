@@ -1,0 +1,486 @@
+"""Pages: who lands where, sign-up, password reset, invitations, tenant isolation, lockout."""
+
+import re
+import zoneinfo
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from accounts.tokens import make_invitation_token
+from csportal.celery import app as celery_app
+
+NEW_PASSWORD = "a brand new password 42"
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process when enqueued, raising their errors."""
+    conf = celery_app.conf
+    before = (conf.task_always_eager, conf.task_eager_propagates)
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = before
+
+
+def log_in(client, email, password=PASSWORD, **extra):
+    return client.post(
+        reverse("accounts:login"), {"username": email, "password": password}, **extra
+    )
+
+
+def link_path(message) -> str:
+    """The path of the one link in an email's text body."""
+    (url,) = re.findall(r"https?://\S+", message.body)
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def logged_in_user_id(client):
+    return client.session.get(SESSION_KEY)
+
+
+# Landing after login -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "page"),
+    [
+        ("customer", "accounts:customer-home"),
+        ("manager", "accounts:manager-console"),
+        ("agent", "accounts:agent-dashboard"),
+        ("receptionist", "accounts:reception-desk"),
+        ("technician", "accounts:technician-today"),
+    ],
+)
+def test_each_person_lands_on_their_own_start_page_after_logging_in(client, request, persona, page):
+    person = request.getfixturevalue(persona)
+    expected = reverse(page) if persona == "customer" else reverse(page, args=["acme"])
+
+    response = log_in(client, person.email, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == expected
+    assert logged_in_user_id(client) == str(person.pk)
+
+
+def test_a_staff_page_shows_the_organization_and_who_is_on_the_staff(client, agent, manager):
+    client.force_login(agent)
+
+    response = client.get(reverse("accounts:agent-dashboard", args=["acme"]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Acme Repairs" in page
+    assert f'data-presence-user="{manager.pk}"' in page
+    assert f'data-online-user="{agent.pk}"' in page
+
+
+def test_every_logged_in_page_carries_the_newest_event_id_for_the_socket(client, manager):
+    client.force_login(manager)
+
+    response = client.get(reverse("accounts:customer-home"))
+
+    assert response.context["realtime_config"]["latest"] == 0
+    assert response.context["realtime_config"]["staff"] is True
+    assert 'id="realtime-config"' in response.content.decode()
+
+
+def test_the_technicians_day_is_the_date_in_the_organizations_time_zone(
+    client, organization, technician
+):
+    organization.timezone = "Pacific/Kiritimati"  # UTC+14: usually a day ahead of UTC
+    organization.save()
+    client.force_login(technician)
+
+    response = client.get(reverse("accounts:technician-today", args=["acme"]))
+
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Pacific/Kiritimati")).date()
+    assert f'datetime="{today.isoformat()}"' in response.content.decode()
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, organization):
+    console = reverse("accounts:manager-console", args=["acme"])
+
+    response = client.get(console)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:login')}?next={console}"
+
+
+# Sign-up and profile -------------------------------------------------------------------------
+
+
+def test_signing_up_creates_a_customer_and_logs_them_in(client, db):
+    response = client.post(
+        reverse("accounts:signup"),
+        {"full_name": "Nina New", "email": "Nina@Example.com", "password": NEW_PASSWORD},
+        follow=True,
+    )
+
+    user = User.objects.get(email="nina@example.com")
+    assert response.redirect_chain[-1][0] == reverse("accounts:customer-home")
+    assert logged_in_user_id(client) == str(user.pk)
+    assert user.customer_profile.preferred_channel == "email"
+    assert not user.memberships.exists()
+
+
+def test_signing_up_with_an_email_already_in_use_shows_an_error_and_creates_nothing(
+    client, customer
+):
+    users_before = User.objects.count()
+
+    response = client.post(
+        reverse("accounts:signup"),
+        {"full_name": "Impostor", "email": "CHRIS@example.com", "password": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "An account with this email already exists."
+    ]
+    assert User.objects.count() == users_before
+    assert logged_in_user_id(client) is None
+
+
+def test_a_customer_saves_their_contact_profile(client, customer):
+    client.force_login(customer)
+
+    response = client.post(
+        reverse("accounts:customer-home"),
+        {
+            "full_name": "Chris Changed",
+            "timezone": "Asia/Seoul",
+            "phone": "+82 10-1234-5678",
+            "contact_email": "",
+            "im_handle": "",
+            "preferred_channel": "sms",
+            "language": "ko",
+        },
+    )
+
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.full_name == "Chris Changed"
+    assert customer.customer_profile.phone == "+821012345678"
+    assert customer.customer_profile.preferred_channel == "sms"
+
+
+def test_a_bad_phone_number_is_shown_on_its_field_and_nothing_is_saved(client, customer):
+    client.force_login(customer)
+
+    response = client.post(
+        reverse("accounts:customer-home"),
+        {
+            "full_name": "X",
+            "timezone": "",
+            "phone": "12",
+            "preferred_channel": "sms",
+            "language": "en",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "phone" in response.context["form"].errors
+    customer.refresh_from_db()
+    assert customer.full_name == "Chris Customer"
+    assert customer.customer_profile.preferred_channel == "email"
+
+
+# Password reset ------------------------------------------------------------------------------
+
+
+def test_a_password_reset_email_links_to_a_page_that_sets_a_new_password(client, customer):
+    response = client.post(reverse("accounts:password_reset"), {"email": "chris@example.com"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:password_reset_done")
+    (message,) = mail.outbox
+    assert message.to == ["chris@example.com"]
+    assert message.alternatives  # an HTML part as well
+
+    form_page = client.get(link_path(message), follow=True)
+    assert form_page.context["validlink"] is True
+    set_password_url = form_page.redirect_chain[-1][0]
+    done = client.post(
+        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert done.url == reverse("accounts:password_reset_complete")
+
+    client.logout()
+    assert log_in(client, "chris@example.com", NEW_PASSWORD).status_code == 302
+    assert logged_in_user_id(client) == str(customer.pk)
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+def test_an_invited_person_sets_a_password_lands_on_their_page_and_the_link_then_dies(
+    client, manager, eager_tasks, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:manager-console", args=["acme"]),
+            {"full_name": "Ted Tech", "email": "ted@acme.example", "role": Role.TECHNICIAN},
+        )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == ["ted@acme.example"]
+    invitation = link_path(message)
+
+    invitee = Client()  # the invited person's own browser
+    assert invitee.get(invitation).status_code == 200
+    response = invitee.post(
+        invitation,
+        {"full_name": "Ted Tech", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+        follow=True,
+    )
+
+    ted = User.objects.get(email="ted@acme.example")
+    assert response.redirect_chain[-1][0] == reverse("accounts:technician-today", args=["acme"])
+    assert logged_in_user_id(invitee) == str(ted.pk)
+    assert ted.memberships.get().accepted_at is not None
+
+    invitee.logout()
+    reused = invitee.get(invitation)
+    assert reused.status_code == 400
+    assert "This link is invalid or expired" in reused.content.decode()
+
+
+def test_an_expired_invitation_link_is_refused(client, organization, settings):
+    invited = MembershipFactory(
+        organization=organization,
+        role=Role.AGENT,
+        accepted_at=None,
+        user=UserFactory(email="late@acme.example"),
+    ).user
+    invited.set_unusable_password()
+    invited.save()
+    link = reverse("accounts:invitation", args=[make_invitation_token(invited)])
+    settings.INVITATION_TIMEOUT = -1
+
+    response = client.post(link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+
+    assert response.status_code == 400
+    assert "This link is invalid or expired" in response.content.decode()
+    invited.refresh_from_db()
+    assert not invited.has_usable_password()
+
+
+def test_a_bad_invitation_is_shown_on_its_fields_and_creates_nobody(client, manager):
+    client.force_login(manager)
+    users_before = User.objects.count()
+
+    response = client.post(
+        reverse("accounts:manager-console", args=["acme"]),
+        {"full_name": "X", "email": "not-an-email", "role": "boss"},
+    )
+
+    assert response.status_code == 400
+    errors = response.context["invite_form"].errors
+    assert set(errors) == {"email", "role"}
+    assert User.objects.count() == users_before
+    assert Membership.objects.filter(organization__slug="acme").count() == 1
+
+
+def test_inviting_someone_already_on_the_staff_is_an_error_on_the_email(client, manager, agent):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("accounts:manager-console", args=["acme"]),
+        {"email": agent.email, "role": Role.AGENT},
+    )
+
+    assert response.status_code == 400
+    assert response.context["invite_form"].errors["email"] == [
+        "This person is already on the staff."
+    ]
+
+
+# Managing the staff --------------------------------------------------------------------------
+
+
+def test_a_manager_suspends_and_restores_a_staff_member(client, manager, agent):
+    client.force_login(manager)
+    membership = agent.memberships.get()
+
+    suspend = client.post(
+        reverse("accounts:member-action", args=["acme", membership.pk, "suspend"])
+    )
+    membership.refresh_from_db()
+    assert suspend.url == reverse("accounts:manager-console", args=["acme"])
+    assert membership.is_active is False
+
+    client.post(reverse("accounts:member-action", args=["acme", membership.pk, "restore"]))
+    membership.refresh_from_db()
+    assert membership.is_active is True
+
+
+def test_a_manager_changes_a_staff_members_role(client, manager, agent):
+    client.force_login(manager)
+    membership = agent.memberships.get()
+
+    client.post(
+        reverse("accounts:member-action", args=["acme", membership.pk, "role"]),
+        {"role": Role.RECEPTIONIST},
+    )
+
+    membership.refresh_from_db()
+    assert membership.role == Role.RECEPTIONIST
+
+
+def test_a_manager_cannot_suspend_themselves_and_is_told_why(client, manager):
+    client.force_login(manager)
+    membership = manager.memberships.get()
+
+    response = client.post(
+        reverse("accounts:member-action", args=["acme", membership.pk, "suspend"]),
+        follow=True,
+    )
+
+    membership.refresh_from_db()
+    assert membership.is_active is True
+    assert "You can&#x27;t suspend your own membership." in response.content.decode()
+
+
+def test_a_manager_renames_the_organization(client, manager, organization):
+    client.force_login(manager)
+
+    client.post(
+        reverse("accounts:organization-settings", args=["acme"]),
+        {"name": "Acme Repairs & Co", "timezone": "Asia/Shanghai"},
+    )
+
+    organization.refresh_from_db()
+    assert (organization.name, organization.timezone) == ("Acme Repairs & Co", "Asia/Shanghai")
+
+
+def test_bad_organization_settings_reshow_the_console_with_the_error(client, manager, organization):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("accounts:organization-settings", args=["acme"]),
+        {"name": "", "timezone": "Mars/Olympus"},
+    )
+
+    assert response.status_code == 400
+    assert set(response.context["settings_form"].errors) == {"name", "timezone"}
+    organization.refresh_from_db()
+    assert organization.name == "Acme Repairs"
+
+
+# Tenant isolation ----------------------------------------------------------------------------
+
+
+def test_a_manager_of_another_organization_gets_404_everywhere_and_changes_nothing(
+    client, other_manager, organization, agent
+):
+    client.force_login(other_manager)
+    membership = agent.memberships.get()
+
+    responses = [
+        client.get(reverse("accounts:manager-console", args=["acme"])),
+        client.post(
+            reverse("accounts:manager-console", args=["acme"]),
+            {"email": "spy@globex.example", "role": Role.MANAGER},
+        ),
+        client.post(
+            reverse("accounts:organization-settings", args=["acme"]),
+            {"name": "Hacked", "timezone": "UTC"},
+        ),
+        client.post(reverse("accounts:member-action", args=["acme", membership.pk, "suspend"])),
+        client.post(
+            reverse("accounts:member-action", args=["acme", membership.pk, "role"]),
+            {"role": Role.MANAGER},
+        ),
+    ]
+
+    assert [r.status_code for r in responses] == [404] * 5
+    organization.refresh_from_db()
+    membership.refresh_from_db()
+    assert organization.name == "Acme Repairs"
+    assert (membership.is_active, membership.role) == (True, Role.AGENT)
+    assert not User.objects.filter(email="spy@globex.example").exists()
+
+
+def test_a_manager_cannot_act_on_another_organizations_member_through_their_own_url(
+    client, manager, other_agent
+):
+    client.force_login(manager)
+    membership = other_agent.memberships.get()
+
+    response = client.post(
+        reverse("accounts:member-action", args=["acme", membership.pk, "suspend"])
+    )
+
+    assert response.status_code == 404
+    membership.refresh_from_db()
+    assert membership.is_active is True
+
+
+def test_an_agent_gets_404_on_the_manager_console(client, agent):
+    client.force_login(agent)
+
+    response = client.get(reverse("accounts:manager-console", args=["acme"]))
+
+    assert response.status_code == 404
+    assert "nothing here" in response.content.decode()
+
+
+def test_a_suspended_staff_member_loses_their_staff_page(client, agent):
+    Membership.objects.filter(user=agent).update(is_active=False)
+    client.force_login(agent)
+
+    assert client.get(reverse("accounts:agent-dashboard", args=["acme"])).status_code == 404
+    assert client.get(reverse("accounts:home")).url == reverse("accounts:customer-home")
+
+
+# Language ------------------------------------------------------------------------------------
+
+
+def test_the_language_switcher_sets_the_language_for_the_next_pages(client, db):
+    response = client.post(
+        reverse("set_language"), {"language": "ko", "next": reverse("accounts:login")}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:login")
+    assert response.cookies["django_language"].value == "ko"
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="ko">' in page
+
+    client.post(reverse("set_language"), {"language": "zh-hans"})
+    assert '<html lang="zh-hans">' in client.get(reverse("accounts:login")).content.decode()
+
+
+# Brute force ---------------------------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_that_account_from_that_address_only(client, customer):
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    for _attempt in range(5):
+        log_in(client, customer.email, "wrong password", **attacker)
+
+    locked = log_in(client, customer.email, PASSWORD, **attacker)
+
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.content.decode()
+    assert logged_in_user_id(client) is None
+
+    elsewhere = log_in(client, customer.email, PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.status_code == 302
+    assert logged_in_user_id(client) == str(customer.pk)
+
+
+def test_fewer_than_five_wrong_passwords_do_not_lock_anyone_out(client, customer):
+    for _attempt in range(4):
+        wrong = log_in(client, customer.email, "wrong password")
+        assert wrong.status_code == 200
+        assert wrong.context["form"].non_field_errors()
+
+    assert log_in(client, customer.email, PASSWORD).status_code == 302

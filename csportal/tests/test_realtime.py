@@ -1,0 +1,510 @@
+"""The events socket, `publish`, and replay: who hears what, when, and what a late client gets."""
+
+import asyncio
+import contextlib
+import logging
+from unittest import mock
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from accounts.models import Presence, User
+from csportal import realtime
+from csportal.asgi import application
+from csportal.models import Event
+from csportal.realtime import org_staff_group, publish, user_group
+
+LOCAL_ORIGIN = b"http://127.0.0.1"
+REPLAY_URL = "/api/v1/events/"
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def publish_now(event_type: str, data: dict, group: str) -> Event:
+    """Publish in a transaction of its own, as a service would, and return the stored event."""
+    with transaction.atomic():
+        return publish(event_type, data, groups=[group])[0]
+
+
+def newest_event(event_type: str) -> Event:
+    return Event.objects.filter(type=event_type).latest("id")
+
+
+@pytest.fixture
+async def open_socket():
+    """Open `/ws/events/` as a user (or anonymously); sockets still open are closed after."""
+    opened = []
+
+    async def _open(user=None, origin=LOCAL_ORIGIN):
+        headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
+        if user is not None:
+            cookie = await database_sync_to_async(session_cookie)(user)
+            headers.append((b"cookie", f"sessionid={cookie}".encode()))
+        communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+        opened.append(communicator)
+        connected, code = await communicator.connect(timeout=5)
+        return communicator, connected, code
+
+    yield _open
+    for communicator in opened:
+        await communicator.disconnect(timeout=5)
+
+
+async def open_staff_socket(open_socket, user) -> WebsocketCommunicator:
+    """A staff member's socket past its greeting and their own presence announcement."""
+    communicator, connected, _code = await open_socket(user)
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
+    presence = await communicator.receive_json_from(timeout=5)
+    assert (presence["type"], presence["data"]["user"]) == ("presence.changed", user.pk)
+    return communicator
+
+
+async def next_message(communicator, *, timeout: float = 5) -> dict:
+    """The next message that is not a heartbeat."""
+    async with asyncio.timeout(timeout):
+        while True:
+            message = await communicator.receive_json_from(timeout=timeout)
+            if message["type"] != "heartbeat":
+                return message
+
+
+async def heartbeats(communicator, count: int) -> list[dict]:
+    """Wait for `count` heartbeats, failing on any other message in between."""
+    received = []
+    while len(received) < count:
+        message = await communicator.receive_json_from(timeout=5)
+        assert message["type"] == "heartbeat", message
+        received.append(message)
+    return received
+
+
+@pytest.fixture
+def quiet_heartbeat(settings):
+    """Sockets opened after this send no heartbeat during the test, so silence means silence."""
+    settings.REALTIME_HEARTBEAT_SECONDS = 60
+
+
+# Who may connect ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_anonymous_socket_is_refused(open_socket):
+    _communicator, connected, code = await open_socket()
+
+    assert (connected, code) == (False, 4401)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_from_a_foreign_origin_is_refused_even_with_a_valid_session(
+    open_socket, manager
+):
+    _communicator, connected, _code = await open_socket(manager, origin=b"http://evil.example")
+
+    assert connected is False
+    assert await database_sync_to_async(Presence.objects.filter(user=manager).exists)() is False
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_deactivated_user_is_disconnected_at_the_next_heartbeat(open_socket, agent):
+    communicator = await open_staff_socket(open_socket, agent)
+
+    await database_sync_to_async(User.objects.filter(pk=agent.pk).update)(is_active=False)
+
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+# What a connected client receives --------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_staff_member_is_greeted_then_hears_their_organizations_events(
+    open_socket, organization, manager
+):
+    communicator, connected, _code = await open_socket(manager)
+    assert connected
+
+    hello = await communicator.receive_json_from(timeout=5)
+    presence = await communicator.receive_json_from(timeout=5)
+    event = await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 12, "state": "open"}, org_staff_group(organization.pk)
+    )
+    delivered = await next_message(communicator)
+
+    online = await database_sync_to_async(newest_event)("presence.changed")
+    assert hello == {"type": "hello", "latest": online.pk}
+    assert presence == online.as_message()
+    assert presence["data"] == {"user": manager.pk, "name": "Maria Manager", "status": "online"}
+    assert delivered == event.as_message()
+    assert delivered["data"] == {"ticket": 12, "state": "open"}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_event_rolled_back_with_its_transaction_is_never_sent_nor_kept(
+    open_socket, organization, manager, quiet_heartbeat
+):
+    communicator = await open_staff_socket(open_socket, manager)
+
+    def publish_then_roll_back():
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            publish("ticket.updated", {"ticket": 12}, groups=[org_staff_group(organization.pk)])
+            raise RuntimeError("the change failed")
+
+    await database_sync_to_async(publish_then_roll_back)()
+
+    assert await communicator.receive_nothing(timeout=1) is True
+    assert await database_sync_to_async(Event.objects.filter(type="ticket.updated").count)() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_customer_never_hears_organization_staff_events(
+    open_socket, organization, customer, quiet_heartbeat
+):
+    communicator, connected, _code = await open_socket(customer)
+    assert connected
+    assert await communicator.receive_json_from(timeout=5) == {"type": "hello", "latest": 0}
+
+    await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 12}, org_staff_group(organization.pk)
+    )
+
+    assert await communicator.receive_nothing(timeout=1) is True
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_customer_hears_events_for_themselves(open_socket, customer):
+    communicator, connected, _code = await open_socket(customer)
+    assert connected
+    await communicator.receive_json_from(timeout=5)
+
+    event = await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 12}, user_group(customer.pk)
+    )
+
+    assert await next_message(communicator) == event.as_message()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_another_organizations_staff_never_hear_this_organizations_events(
+    open_socket, organization, other_agent, quiet_heartbeat
+):
+    communicator = await open_staff_socket(open_socket, other_agent)
+
+    await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 12}, org_staff_group(organization.pk)
+    )
+
+    assert await communicator.receive_nothing(timeout=1) is True
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_heartbeat_carries_the_newest_event_the_user_may_see(
+    open_socket, organization, other_organization, agent
+):
+    communicator = await open_staff_socket(open_socket, agent)
+
+    visible = await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 12}, org_staff_group(organization.pk)
+    )
+    hidden = await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 99}, org_staff_group(other_organization.pk)
+    )
+    assert await next_message(communicator) == visible.as_message()
+
+    [heartbeat] = await heartbeats(communicator, 1)
+
+    assert hidden.pk > visible.pk
+    assert heartbeat == {"type": "heartbeat", "latest": visible.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_suspended_member_stops_hearing_the_organization_after_the_next_heartbeat(
+    open_socket, organization, manager, agent
+):
+    communicator = await open_staff_socket(open_socket, agent)
+
+    def suspend():
+        membership = agent.memberships.get()
+        account_services.membership_set_active(membership=membership, is_active=False, by=manager)
+
+    await database_sync_to_async(suspend)()
+    told = await next_message(communicator)
+    # Two beats: the first may have been under way before the suspension committed.
+    await heartbeats(communicator, 2)
+    event = await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 12}, org_staff_group(organization.pk)
+    )
+    after = await heartbeats(communicator, 2)
+
+    assert (told["type"], told["data"]["is_active"]) == ("staff.changed", False)
+    assert all(beat["latest"] < event.pk for beat in after)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_member_suspended_while_connected_is_offline_once_the_socket_closes(
+    open_socket, organization, manager, agent
+):
+    communicator = await open_staff_socket(open_socket, agent)
+
+    def suspend():
+        membership = agent.memberships.get()
+        account_services.membership_set_active(membership=membership, is_active=False, by=manager)
+
+    await database_sync_to_async(suspend)()
+    await next_message(communicator)
+    await heartbeats(communicator, 2)
+    await communicator.disconnect(timeout=5)
+
+    presence = await database_sync_to_async(Presence.objects.get)(user=agent)
+    assert (presence.status, presence.connections) == ("offline", 0)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_staff_socket_keeps_its_member_online_until_it_closes(open_socket, agent):
+    communicator = await open_staff_socket(open_socket, agent)
+    online = await database_sync_to_async(Presence.objects.get)(user=agent)
+
+    await communicator.disconnect(timeout=5)
+
+    offline = await database_sync_to_async(Presence.objects.get)(user=agent)
+    assert (online.status, online.connections) == ("online", 1)
+    assert (offline.status, offline.connections) == ("offline", 0)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_idle_longer_than_the_layers_blocking_read_still_hears_events(
+    open_socket, organization, agent, quiet_heartbeat
+):
+    """channels-redis blocks 5 s per read of a socket's channel; idling past that is normal."""
+    communicator = await open_staff_socket(open_socket, agent)
+
+    await asyncio.sleep(6)
+    event = await database_sync_to_async(publish_now)(
+        "ticket.updated", {"ticket": 12}, org_staff_group(organization.pk)
+    )
+
+    assert await next_message(communicator) == event.as_message()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_ping_is_answered_with_the_newest_event_id(open_socket, organization, agent):
+    communicator = await open_staff_socket(open_socket, agent)
+    latest = await database_sync_to_async(newest_event)("presence.changed")
+
+    await communicator.send_json_to({"action": "ping"})
+
+    assert await next_message(communicator) == {"type": "pong", "latest": latest.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_unknown_or_malformed_message_is_answered_with_an_error(open_socket, agent):
+    communicator = await open_staff_socket(open_socket, agent)
+
+    await communicator.send_json_to({"action": "self-destruct"})
+    unknown = await next_message(communicator)
+    await communicator.send_to(text_data="{not json")
+    malformed = await next_message(communicator)
+
+    assert unknown == {"type": "error", "code": "unknown_action"}
+    assert malformed == {"type": "error", "code": "unknown_action"}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_staff_member_sets_themselves_away_over_the_socket(
+    open_socket, organization, agent
+):
+    communicator = await open_staff_socket(open_socket, agent)
+
+    await communicator.send_json_to({"action": "presence", "status": "away"})
+
+    away = await next_message(communicator)
+    assert (away["type"], away["data"]["status"]) == ("presence.changed", "away")
+    presence = await database_sync_to_async(Presence.objects.get)(user=agent)
+    assert presence.status == "away"
+
+
+# Object groups -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ticket_twelve_only(monkeypatch):
+    """A `ticket` object group whose only joinable object is ticket 12."""
+    monkeypatch.setattr(realtime, "_object_authorizers", {})
+    realtime.register_object_group("ticket", lambda user, object_id: object_id == "12")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_object_group_is_joined_only_when_its_authorizer_allows(
+    open_socket, agent, ticket_twelve_only
+):
+    communicator = await open_staff_socket(open_socket, agent)
+
+    await communicator.send_json_to({"action": "subscribe", "group": "ticket.13"})
+    refused = await next_message(communicator)
+    await communicator.send_json_to({"action": "subscribe", "group": "visit.12"})
+    unregistered = await next_message(communicator)
+    await communicator.send_json_to({"action": "subscribe", "group": "ticket.12"})
+    joined = await next_message(communicator)
+    event = await database_sync_to_async(publish_now)("ticket.updated", {"n": 1}, "ticket.12")
+    await database_sync_to_async(publish_now)("ticket.updated", {"n": 2}, "ticket.13")
+    delivered = await next_message(communicator)
+
+    assert refused == {"type": "error", "code": "forbidden", "group": "ticket.13"}
+    assert unregistered == {"type": "error", "code": "forbidden", "group": "visit.12"}
+    assert joined == {"type": "subscribed", "group": "ticket.12"}
+    assert delivered == event.as_message()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_object_group_is_left_when_its_authorizer_stops_allowing(
+    open_socket, agent, monkeypatch
+):
+    allowed = {"12"}
+    monkeypatch.setattr(realtime, "_object_authorizers", {})
+    realtime.register_object_group("ticket", lambda user, object_id: object_id in allowed)
+    communicator = await open_staff_socket(open_socket, agent)
+    await communicator.send_json_to({"action": "subscribe", "group": "ticket.12"})
+    await next_message(communicator)
+
+    allowed.clear()
+    await heartbeats(communicator, 2)
+    event = await database_sync_to_async(publish_now)("ticket.updated", {"n": 1}, "ticket.12")
+    after = await heartbeats(communicator, 2)
+
+    assert all(beat["latest"] < event.pk for beat in after)
+
+
+# Replay ------------------------------------------------------------------------------------
+
+
+def replay(user, since) -> dict:
+    client = APIClient()
+    client.force_login(user)
+    response = client.get(REPLAY_URL, {"since": since})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_client_that_reconnects_fetches_exactly_what_it_missed_in_order(
+    open_socket, organization, other_organization, manager
+):
+    communicator = await open_staff_socket(open_socket, manager)
+    seen = await database_sync_to_async(publish_now)(
+        "ticket.updated", {"n": 1}, org_staff_group(organization.pk)
+    )
+    assert (await next_message(communicator))["id"] == seen.pk
+    await communicator.disconnect(timeout=5)
+
+    def miss_some():
+        return [
+            publish_now("ticket.updated", {"n": 2}, org_staff_group(organization.pk)),
+            publish_now("ticket.updated", {"n": 3}, org_staff_group(other_organization.pk)),
+            publish_now("ticket.updated", {"n": 4}, user_group(manager.pk)),
+            publish_now("ticket.updated", {"n": 5}, org_staff_group(organization.pk)),
+        ]
+
+    second, _foreign, mine, third = await database_sync_to_async(miss_some)()
+    fetched = await database_sync_to_async(replay)(manager, seen.pk)
+
+    offline = await database_sync_to_async(newest_event)("presence.changed")
+    assert offline.data["status"] == "offline"
+    assert [event["id"] for event in fetched["events"]] == [
+        offline.pk,
+        second.pk,
+        mine.pk,
+        third.pk,
+    ]
+    assert fetched["events"][1] == {
+        "id": second.pk,
+        "type": "ticket.updated",
+        "at": second.created_at.isoformat().replace("+00:00", "Z"),
+        "group": org_staff_group(organization.pk),
+        "data": {"n": 2},
+    }
+    assert (fetched["latest"], fetched["more"]) == (third.pk, False)
+
+
+def test_replay_includes_an_object_group_only_when_its_authorizer_allows(
+    organization, agent, ticket_twelve_only
+):
+    allowed = publish_now("ticket.updated", {"n": 1}, "ticket.12")
+    publish_now("ticket.updated", {"n": 2}, "ticket.13")
+    client = APIClient()
+    client.force_login(agent)
+
+    response = client.get(REPLAY_URL, {"since": 0, "groups": "ticket.12,ticket.13,,visit.1"})
+
+    assert [event["id"] for event in response.json()["events"]] == [allowed.pk]
+
+
+def test_replay_pages_through_a_long_gap(organization, agent):
+    group = org_staff_group(organization.pk)
+    Event.objects.bulk_create(
+        Event(group=group, type="ticket.updated", data={"n": n})
+        for n in range(realtime.REPLAY_LIMIT + 1)
+    )
+    ids = list(Event.objects.order_by("id").values_list("id", flat=True))
+
+    page = replay(agent, 0)
+    rest = replay(agent, page["events"][-1]["id"])
+
+    assert ([e["id"] for e in page["events"]], page["more"]) == (ids[:-1], True)
+    assert ([e["id"] for e in rest["events"]], rest["more"]) == (ids[-1:], False)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({}, "This field is required."),
+        ({"since": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"since": "ten"}, "A valid integer is required."),
+    ],
+)
+def test_replay_without_a_valid_since_is_a_400_naming_since(agent, query, message):
+    client = APIClient()
+    client.force_login(agent)
+
+    response = client.get(REPLAY_URL, query)
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"since": [message]}
+
+
+def test_replay_needs_a_logged_in_user(db):
+    response = APIClient().get(REPLAY_URL, {"since": 0})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+# When the channel layer is down ------------------------------------------------------------
+
+
+def test_a_failing_channel_layer_neither_fails_the_change_nor_loses_the_event(
+    organization, agent, django_capture_on_commit_callbacks, caplog
+):
+    broken = mock.Mock()
+    broken.group_send = mock.AsyncMock(side_effect=ConnectionError("redis is down"))
+
+    with (
+        mock.patch("csportal.realtime.get_channel_layer", return_value=broken),
+        caplog.at_level(logging.WARNING, logger="csportal.realtime"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        event = publish_now("ticket.updated", {"ticket": 12}, org_staff_group(organization.pk))
+
+    broken.group_send.assert_awaited_once()
+    assert [record.getMessage() for record in caplog.records] == [
+        f"channel layer send to {org_staff_group(organization.pk)} failed"
+    ]
+    assert [e["id"] for e in replay(agent, 0)["events"]] == [event.pk]

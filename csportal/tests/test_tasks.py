@@ -1,0 +1,117 @@
+"""Celery entry points: what each does when run, and that beat names real tasks."""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Presence, PresenceStatus, Role
+from accounts.tasks import expire_stale_presence, send_invitation_email
+from accounts.tests.factories import MembershipFactory, UserFactory
+from accounts.tokens import read_invitation_token
+from csportal.celery import app as celery_app
+from csportal.models import Event
+from csportal.tasks import health, prune_events
+
+
+def test_every_beat_entry_names_a_registered_task():
+    celery_app.loader.import_default_modules()
+
+    assert {
+        name: entry["task"] in celery_app.tasks
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    } == dict.fromkeys(settings.CELERY_BEAT_SCHEDULE, True)
+
+
+def test_the_health_task_answers_ok():
+    assert health.apply().get() == "ok"
+
+
+def test_pruning_drops_events_past_the_replay_window_in_batches(db):
+    now = timezone.now()
+    window = timedelta(days=settings.REALTIME_EVENT_RETENTION_DAYS)
+    Event.objects.bulk_create(
+        [
+            *(
+                Event(
+                    group="org.1.staff", type="old", created_at=now - window - timedelta(minutes=n)
+                )
+                for n in range(1, 6)
+            ),
+            Event(group="org.1.staff", type="recent", created_at=now - window + timedelta(hours=1)),
+        ]
+    )
+
+    deleted = prune_events(batch_size=2)
+
+    assert deleted == 5
+    assert list(Event.objects.values_list("type", flat=True)) == ["recent"]
+
+
+def test_pruning_with_nothing_old_deletes_nothing(db):
+    Event.objects.create(group="org.1.staff", type="recent")
+
+    assert prune_events() == 0
+    assert Event.objects.count() == 1
+
+
+def test_the_invitation_email_carries_a_link_that_reads_back_the_invited_user(
+    organization, manager
+):
+    membership = MembershipFactory(
+        organization=organization,
+        user=UserFactory(email="new@example.com", password=None),
+        role=Role.TECHNICIAN,
+        invited_by=manager,
+        accepted_at=None,
+    )
+
+    send_invitation_email(membership.pk)
+
+    [message] = mail.outbox
+    assert message.to == ["new@example.com"]
+    assert message.subject == "You're invited to join Acme Repairs on csportal"
+    assert "Maria Manager added you to Acme Repairs as Technician." in message.body
+    # The token carries its signing time, so read it from the email rather than remake it.
+    [token] = re.findall(r"http://127\.0\.0\.1:8000/invitation/([^/\s]+)/", message.body)
+    assert read_invitation_token(token) == membership.user
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_someone_with_an_account_is_emailed_a_login_link_instead(organization, manager, customer):
+    membership = MembershipFactory(
+        organization=organization, user=customer, role=Role.AGENT, invited_by=manager
+    )
+
+    send_invitation_email(membership.pk)
+
+    [message] = mail.outbox
+    assert message.to == ["chris@example.com"]
+    assert "http://127.0.0.1:8000/login/" in message.body
+    assert "/invitation/" not in message.body
+
+
+def test_an_invitation_for_a_suspended_or_deleted_membership_is_not_sent(organization, manager):
+    suspended = MembershipFactory(organization=organization, accepted_at=None, is_active=False)
+    deleted = MembershipFactory(organization=organization, accepted_at=None)
+    deleted_id = deleted.pk
+    deleted.delete()
+
+    send_invitation_email(suspended.pk)
+    send_invitation_email(deleted_id)
+
+    assert mail.outbox == []
+
+
+def test_the_presence_task_expires_stale_presence(agent):
+    Presence.objects.create(
+        user=agent,
+        status=PresenceStatus.ONLINE,
+        connections=1,
+        last_seen=timezone.now() - timedelta(seconds=settings.PRESENCE_STALE_SECONDS + 1),
+    )
+
+    assert expire_stale_presence() == 1
+    assert Presence.objects.get(user=agent).status == PresenceStatus.OFFLINE

@@ -1,0 +1,99 @@
+"""Fixtures for end-to-end tests: the real ASGI app on a port, and a real Chromium."""
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from django.db import connections
+from playwright.sync_api import expect, sync_playwright
+
+from accounts.tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT = 10.0
+
+
+@pytest.fixture
+def live_asgi_server(transactional_db):
+    """csportal.asgi.application under uvicorn on a free port; yields its base URL.
+
+    The server runs in this process, so it shares the test database (a file for SQLite) and,
+    without REDIS_URL, the in-memory channel layer; with REDIS_URL both sides use Redis.
+    """
+    from csportal.asgi import application
+
+    # Bind first and hand uvicorn the socket, so no other process can take the port between.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, lifespan="off", log_level="warning", ws_max_size=1024 * 1024)
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="live-asgi", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the ASGI server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(STARTUP_TIMEOUT)
+    sock.close()
+
+
+@pytest.fixture
+def browser(live_asgi_server):
+    """A headless Chromium; each person in a test gets their own context (cookie jar)."""
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
+    # ORM calls from a thread with a running loop. The test's ORM calls are plain sync code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+            # While that loop runs, Django keeps this thread's connections apart from the ones
+            # it had before; close them now or PostgreSQL can't drop the test database.
+            connections.close_all()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_page(browser, live_asgi_server):
+    """`open_page(user)`: a new browser context where `user` logged in through the login page."""
+
+    def open_page_as(user, password=PASSWORD):
+        page = browser.new_context(base_url=live_asgi_server).new_page()
+        log_in(page, user.email, password)
+        return page
+
+    return open_page_as
+
+
+def log_in(page, email, password=PASSWORD):
+    """Log in through the real form and wait until the start page has its live connection."""
+    page.goto("/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")

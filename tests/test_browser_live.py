@@ -1,0 +1,97 @@
+"""Two people, two browsers: what one does shows on the other's page without a reload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Membership, Role
+from accounts.tests.factories import staff
+from csportal import realtime
+
+pytestmark = pytest.mark.browser
+
+# Live sends arrive in milliseconds and the heartbeat resync runs every second in tests, so
+# anything slower than this is a real failure.
+LIVE_MS = 5000
+
+
+def mark_as_not_reloaded(page):
+    page.evaluate("() => { window.notReloaded = true; }")
+
+
+def was_not_reloaded(page) -> bool:
+    return page.evaluate("() => window.notReloaded === true")
+
+
+def test_the_console_shows_an_agent_come_online_step_away_and_leave_without_a_reload(
+    open_page, manager, agent
+):
+    console = open_page(manager)
+    assert console.url.endswith("/o/acme/console/")
+    mark_as_not_reloaded(console)
+    badge = console.locator(f'#staff-table [data-presence-user="{agent.pk}"]')
+    in_online_list = console.locator(f'[data-online-list] [data-online-user="{agent.pk}"]')
+    expect(badge).to_have_attribute("data-status", "offline")
+    expect(in_online_list).to_be_hidden()
+
+    dashboard = open_page(agent)
+    expect(badge).to_have_attribute("data-status", "online", timeout=LIVE_MS)
+    expect(in_online_list).to_be_visible()
+
+    dashboard.get_by_role("button", name="Away", exact=True).click()
+    expect(dashboard.get_by_role("button", name="Away", exact=True)).to_have_attribute(
+        "aria-pressed", "true", timeout=LIVE_MS
+    )
+    expect(badge).to_have_attribute("data-status", "away", timeout=LIVE_MS)
+
+    dashboard.close()
+    expect(badge).to_have_attribute("data-status", "offline", timeout=LIVE_MS)
+    expect(in_online_list).to_be_hidden()
+    assert was_not_reloaded(console)
+
+
+def test_a_person_invited_by_one_manager_appears_on_another_managers_console_without_a_reload(
+    open_page, organization, manager
+):
+    deputy = staff(organization, Role.MANAGER, email="dora@acme.example", full_name="Dora Deputy")
+    inviting = open_page(manager)
+    watching = open_page(deputy)
+    mark_as_not_reloaded(watching)
+    rows = watching.locator("#staff-rows > tr")
+    expect(rows).to_have_count(2)
+
+    inviting.get_by_label("Full name").fill("Nora Newhire")
+    inviting.get_by_label("Email", exact=True).fill("nora@acme.example")
+    inviting.get_by_label("Role", exact=True).select_option(Role.TECHNICIAN)
+    inviting.get_by_role("button", name="Send invitation").click()
+    expect(inviting.get_by_text("nora@acme.example is invited as Technician.")).to_be_visible()
+
+    new_row = watching.locator("#staff-rows > tr", has_text="nora@acme.example")
+    expect(new_row).to_be_visible(timeout=LIVE_MS)
+    expect(new_row).to_contain_text("Nora Newhire")
+    expect(new_row).to_contain_text("Pending")
+    expect(rows).to_have_count(3)
+    assert was_not_reloaded(watching)
+    assert Membership.objects.filter(
+        organization=organization, user__email="nora@acme.example", role=Role.TECHNICIAN
+    ).exists()
+
+
+def test_a_change_whose_live_message_was_lost_still_reaches_the_other_console(
+    open_page, organization, manager, monkeypatch
+):
+    deputy = staff(organization, Role.MANAGER, email="dora@acme.example", full_name="Dora Deputy")
+    inviting = open_page(manager)
+    watching = open_page(deputy)
+    mark_as_not_reloaded(watching)
+    # The channel layer is at-most-once: drop every live send, as a full Redis channel would.
+    monkeypatch.setattr(realtime, "_send", lambda messages: None)
+
+    inviting.get_by_label("Email", exact=True).fill("nora@acme.example")
+    inviting.get_by_label("Role", exact=True).select_option(Role.AGENT)
+    inviting.get_by_role("button", name="Send invitation").click()
+
+    # The next heartbeat carries a newer event id; the page fetches what it missed over REST.
+    expect(watching.locator("#staff-rows > tr", has_text="nora@acme.example")).to_be_visible(
+        timeout=LIVE_MS
+    )
+    assert was_not_reloaded(watching)
