@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csportal.context_processors.realtime",
+                "notifications.context_processors.bell",
             ],
         },
     },

@@ -8,4 +8,5 @@ urlpatterns = [
     path("events/", EventReplayView.as_view(), name="events"),
     path("", include("accounts.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

@@ -1,0 +1,18 @@
+import factory
+
+from accounts.tests.factories import CustomerFactory
+from notifications.models import Channel, Notification, Status
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(CustomerFactory)
+    channel = Channel.SMS
+    address = "+14155550123"
+    kind = "general"
+    title = "Your technician is on the way"
+    body = "Tom will arrive at 10:30."
+    status = Status.QUEUED
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")

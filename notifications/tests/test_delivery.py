@@ -1,0 +1,189 @@
+"""Delivery by a worker: claimed once, retried with backoff, failed for good when it must."""
+
+import threading
+import time
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Channel, Notification, Status
+from notifications.transports import LocmemSmsTransport, TransportError
+
+from .factories import NotificationFactory
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    LocmemSmsTransport.outbox.clear()
+    yield LocmemSmsTransport.outbox
+    LocmemSmsTransport.outbox.clear()
+
+
+def test_delivering_sends_the_sms_and_records_it(db, sms_outbox):
+    notification = NotificationFactory()
+
+    assert services.notification_deliver(notification_id=notification.pk) == Status.SENT
+
+    notification.refresh_from_db()
+    assert sms_outbox == [
+        {"to": "+14155550123", "body": "Your technician is on the way\nTom will arrive at 10:30."}
+    ]
+    assert notification.status == Status.SENT
+    assert notification.attempts == 1
+    assert notification.provider_id == f"locmem-{notification.pk}"
+    assert notification.sent_at is not None
+
+
+def test_a_task_run_twice_sends_once(db, sms_outbox):
+    notification = NotificationFactory()
+
+    services.notification_deliver(notification_id=notification.pk)
+    assert services.notification_deliver(notification_id=notification.pk) is None
+
+    assert len(sms_outbox) == 1
+
+
+def test_a_task_killed_after_claiming_is_rerun_by_the_sweeper_and_sends_once(db, sms_outbox):
+    notification = NotificationFactory()
+    # The worker claimed the row and died before the provider call.
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.SENDING, attempts=1, claimed_at=timezone.now() - timedelta(minutes=30)
+    )
+    assert services.notification_deliver(notification_id=notification.pk) is None
+
+    with mock.patch("notifications.services._enqueue") as enqueue:
+        services.notifications_dispatch_due()
+    [[due]] = enqueue.call_args.args
+    services.notification_deliver(notification_id=due)
+    services.notification_deliver(notification_id=due)
+
+    notification.refresh_from_db()
+    assert len(sms_outbox) == 1
+    assert notification.status == Status.SENT
+    assert notification.attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_notification_send_it_once(sms_outbox):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL (CI runs it)")
+    notification = NotificationFactory()
+    barrier = threading.Barrier(4)
+    results = []
+
+    def worker():
+        barrier.wait()
+        results.append(services.notification_deliver(notification_id=notification.pk))
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results, key=str) == sorted([Status.SENT, None, None, None], key=str)
+    assert len(sms_outbox) == 1
+
+
+def test_a_retryable_error_queues_the_message_again_with_backoff(db):
+    notification = NotificationFactory()
+
+    with mock.patch.object(LocmemSmsTransport, "send", side_effect=TransportError("Twilio 503")):
+        assert services.notification_deliver(notification_id=notification.pk) == Status.QUEUED
+
+    notification.refresh_from_db()
+    assert notification.status == Status.QUEUED
+    assert notification.attempts == 1
+    assert notification.error == "Twilio 503"
+    assert notification.not_before > timezone.now() + timedelta(seconds=20)
+    # Not due yet: a second run finds nothing to do.
+    assert services.notification_deliver(notification_id=notification.pk) is None
+
+
+@override_settings(NOTIFICATION_MAX_ATTEMPTS=2)
+def test_retries_stop_at_the_cap_and_the_message_fails(db):
+    notification = NotificationFactory()
+
+    with mock.patch.object(LocmemSmsTransport, "send", side_effect=TransportError("timeout")):
+        services.notification_deliver(notification_id=notification.pk)
+        Notification.objects.filter(pk=notification.pk).update(not_before=None)
+        assert services.notification_deliver(notification_id=notification.pk) == Status.FAILED
+
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.attempts == 2
+    assert notification.failed_at is not None
+
+
+def test_a_permanent_error_fails_at_once_with_the_providers_reason(db):
+    notification = NotificationFactory()
+
+    with mock.patch.object(
+        LocmemSmsTransport,
+        "send",
+        side_effect=TransportError("Twilio 400 21211: Invalid 'To' Phone Number", permanent=True),
+    ):
+        services.notification_deliver(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.error == "Twilio 400 21211: Invalid 'To' Phone Number"
+
+
+@override_settings(SMS_RATE_PER_RECIPIENT_PER_HOUR=2)
+def test_sms_past_the_per_recipient_rate_waits_instead_of_sending(db, sms_outbox):
+    notifications = NotificationFactory.create_batch(3)
+
+    statuses = [services.notification_deliver(notification_id=n.pk) for n in notifications]
+
+    assert statuses == [Status.SENT, Status.SENT, Status.QUEUED]
+    assert len(sms_outbox) == 2
+    held = Notification.objects.get(pk=notifications[2].pk)
+    assert held.attempts == 0
+    assert held.not_before > timezone.now()
+
+
+@override_settings(SMS_RATE_PER_ORGANIZATION_PER_HOUR=1)
+def test_sms_past_the_per_organization_rate_waits(organization, sms_outbox):
+    first = NotificationFactory(organization=organization, address="+14155550101")
+    second = NotificationFactory(organization=organization, address="+14155550102")
+
+    services.notification_deliver(notification_id=first.pk)
+
+    assert services.notification_deliver(notification_id=second.pk) == Status.QUEUED
+    assert len(sms_outbox) == 1
+
+
+def test_a_status_change_is_published_to_the_organizations_staff(organization, sms_outbox):
+    from csportal.models import Event
+
+    notification = NotificationFactory(organization=organization)
+
+    services.notification_deliver(notification_id=notification.pk)
+
+    event = Event.objects.filter(type="notification.status").get()
+    assert event.group == f"org.{organization.pk}.staff"
+    assert event.data == {"notifications": [{"id": notification.pk, "status": "sent", "error": ""}]}
+
+
+def test_a_real_worker_delivers_what_notify_queued(customer, celery_worker, sms_outbox):
+    services.notify(
+        recipient=customer,
+        kind="general",
+        title="Your repair is done",
+        dedupe_key="ticket:9:result",
+        channels=[Channel.SMS],
+    )
+
+    deadline = time.monotonic() + 15
+    while not sms_outbox and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert sms_outbox == [{"to": "+14155550123", "body": "Your repair is done"}]
+    assert Notification.objects.get().status == Status.SENT
