@@ -131,30 +131,44 @@ def membership_invite(
         raise ValidationError({"role": _("Choose a valid role.")})
     email = _normalize_email(email)
     now = timezone.now()
-    with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            user = User(email=email, full_name=full_name.strip())
-            user.set_unusable_password()
-            user.full_clean()
-            user.save()
-            accepted_at = None
-        else:
-            if Membership.objects.filter(user=user, organization=organization).exists():
-                raise ValidationError({"email": _("This person is already on the staff.")})
-            accepted_at = now
-        membership = Membership.objects.create(
-            user=user,
-            organization=organization,
-            role=role,
-            invited_by=invited_by,
-            invited_at=now,
-            accepted_at=accepted_at,
-        )
-        publish(
-            "staff.changed", _member_payload(membership), groups=[org_staff_group(organization.pk)]
-        )
-        _send_invitation_after_commit(membership)
+    try:
+        with transaction.atomic():
+            membership = _create_invited_membership(
+                organization=organization,
+                invited_by=invited_by,
+                email=email,
+                role=role,
+                full_name=full_name,
+                now=now,
+            )
+    except IntegrityError:
+        # Two managers invited the same person at the same moment; the constraints decided.
+        raise ValidationError({"email": _("This person is already on the staff.")}) from None
+    return membership
+
+
+def _create_invited_membership(*, organization, invited_by, email, role, full_name, now):
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name.strip())
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        accepted_at = None
+    else:
+        if Membership.objects.filter(user=user, organization=organization).exists():
+            raise ValidationError({"email": _("This person is already on the staff.")})
+        accepted_at = now
+    membership = Membership.objects.create(
+        user=user,
+        organization=organization,
+        role=role,
+        invited_by=invited_by,
+        invited_at=now,
+        accepted_at=accepted_at,
+    )
+    publish("staff.changed", _member_payload(membership), groups=[org_staff_group(organization.pk)])
+    _send_invitation_after_commit(membership)
     return membership
 
 

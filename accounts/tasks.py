@@ -7,16 +7,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from csportal.links import absolute_url
+
 from . import services
 from .models import Membership
 from .tokens import make_invitation_token
 
 logger = logging.getLogger(__name__)
-
-
-def _absolute(path: str) -> str:
-    base = settings.PUBLIC_BASE_URL or "http://127.0.0.1:8000"
-    return f"{base}{path}"
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
@@ -35,11 +32,11 @@ def send_invitation_email(membership_id: int) -> None:
         "organization": membership.organization,
         "user": user,
         "role": membership.get_role_display(),
-        "link": _absolute(reverse("accounts:login")),
+        "link": absolute_url(reverse("accounts:login")),
     }
     if membership.is_pending:
         token = make_invitation_token(user)
-        context["link"] = _absolute(reverse("accounts:invitation", args=[token]))
+        context["link"] = absolute_url(reverse("accounts:invitation", args=[token]))
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         text = render_to_string("accounts/email/invitation.txt", context)

@@ -426,8 +426,18 @@ def notifications_deliver(*, notification_ids: list[int]) -> dict[int, str]:
     """
     now = timezone.now()
     claimed = _claim(notification_ids, now)
+    # A number may have texted STOP after its message was queued: check again before sending.
+    opted_out = set(
+        SmsOptOut.objects.filter(
+            phone__in=[n.address for n in claimed if n.channel == Channel.SMS]
+        ).values_list("phone", flat=True)
+    )
     transports: dict = {}
     for notification in claimed:
+        if notification.channel == Channel.SMS and notification.address in opted_out:
+            notification.status = Status.SUPPRESSED
+            notification.error = _("The number opted out of SMS (STOP).")
+            continue
         _send(notification, now, transports)
     if claimed:
         _save_outcomes(claimed)

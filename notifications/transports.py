@@ -18,6 +18,8 @@ from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from csportal.links import absolute_url
+
 from .models import Notification, PushSubscription
 
 logger = logging.getLogger(__name__)
@@ -27,12 +29,6 @@ class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool = False):
         super().__init__(message)
         self.permanent = permanent
-
-
-def absolute_url(path: str) -> str:
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return f"{settings.PUBLIC_BASE_URL or 'http://127.0.0.1:8000'}{path}"
 
 
 def sms_text(notification: Notification) -> str:

@@ -1,5 +1,6 @@
 """Account, staff, invitation and presence services."""
 
+import threading
 import time
 from datetime import timedelta
 from unittest import mock
@@ -7,12 +8,13 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import CustomerProfile, Membership, Presence, PresenceStatus, Role, User
-from accounts.tests.factories import MembershipFactory, UserFactory
+from accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory, staff
 from accounts.tokens import make_invitation_token, read_invitation_token
 from csportal.models import Event
 from csportal.realtime import org_staff_group
@@ -412,3 +414,38 @@ def test_a_customer_has_no_presence_to_announce(customer):
     services.presence_connect(user=customer)
 
     assert events("presence.changed") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_inviting_the_same_new_person_at_once_make_one_membership():
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL (CI runs it)")
+    organization = OrganizationFactory()
+    managers = [staff(organization, Role.MANAGER) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def invite(manager):
+        barrier.wait()
+        try:
+            services.membership_invite(
+                organization=organization,
+                invited_by=manager,
+                email="new@example.com",
+                role=Role.AGENT,
+            )
+            outcomes.append("invited")
+        except ValidationError as exc:
+            outcomes.append(exc.message_dict["email"][0])
+        finally:
+            connection.close()
+
+    with mock.patch("accounts.tasks.send_invitation_email.delay"):
+        threads = [threading.Thread(target=invite, args=(m,)) for m in managers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert sorted(outcomes) == ["This person is already on the staff.", "invited"]
+    assert Membership.objects.filter(user__email="new@example.com").count() == 1

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Channel, Notification, Status
+from notifications.models import Channel, Notification, SmsOptOut, Status
 from notifications.transports import LocmemSmsTransport, TransportError
 
 from .factories import NotificationFactory
@@ -37,6 +37,18 @@ def test_delivering_sends_the_sms_and_records_it(db, sms_outbox):
     assert notification.attempts == 1
     assert notification.provider_id == f"locmem-{notification.pk}"
     assert notification.sent_at is not None
+
+
+def test_a_number_that_texted_stop_after_queueing_is_not_messaged(db, sms_outbox):
+    notification = NotificationFactory()
+    SmsOptOut.objects.create(phone=notification.address)
+
+    assert services.notification_deliver(notification_id=notification.pk) == Status.SUPPRESSED
+
+    notification.refresh_from_db()
+    assert sms_outbox == []
+    assert notification.status == Status.SUPPRESSED
+    assert "STOP" in notification.error
 
 
 def test_a_task_run_twice_sends_once(db, sms_outbox):

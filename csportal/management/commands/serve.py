@@ -2,7 +2,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from csportal import embedded
+from csportal import embedded, links
 from csportal.celery import app as celery_app
 
 
@@ -22,6 +22,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, no_jobs, **options):
+        if not settings.PUBLIC_BASE_URL:
+            # Links in the emails this process sends must point where it actually listens.
+            links.EMBEDDED_BASE_URL = f"http://{host}:{port}"
         if settings.EMBEDDED and not no_jobs:
             embedded.start_worker(celery_app)
             embedded.start_beat(celery_app)
