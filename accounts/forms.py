@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import TIMEZONE_CHOICES, ContactChannel, CustomerProfile, Organization, Role
+from .models import ContactChannel, CustomerProfile, Organization, Role, timezone_choices
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -30,7 +30,7 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     timezone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=[("", _("Organization's or UTC")), *TIMEZONE_CHOICES],
+        choices=[("", _("Organization's or UTC")), *timezone_choices()],
         required=False,
     )
     phone = forms.CharField(

@@ -35,7 +35,10 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("Store phone numbers in E.164 form, e.g. +14155550123."))
 
 
-TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+def timezone_choices() -> list[tuple[str, str]]:
+    # A callable, so migrations name it instead of copying the system's zone list, which
+    # changes with tzdata and would make `makemigrations --check` differ between machines.
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class UserManager(BaseUserManager):
@@ -72,7 +75,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("time zone"),
         max_length=64,
         blank=True,
-        choices=TIMEZONE_CHOICES,
+        choices=timezone_choices,
         validators=[validate_timezone],
         help_text=_("Times are shown in this zone; empty means the organization's or UTC."),
     )
@@ -120,7 +123,7 @@ class Organization(models.Model):
         _("time zone"),
         max_length=64,
         default="UTC",
-        choices=TIMEZONE_CHOICES,
+        choices=timezone_choices,
         validators=[validate_timezone],
     )
     created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
@@ -251,6 +254,8 @@ class Presence(models.Model):
         _("status"), max_length=10, choices=PresenceStatus.choices, default=PresenceStatus.OFFLINE
     )
     connections = models.PositiveIntegerField(_("open connections"), default=0)
+    # How many of those tabs report their person idle or hidden: away only when all do.
+    away_connections = models.PositiveIntegerField(_("idle connections"), default=0)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
@@ -260,3 +265,48 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.status}"
+
+
+class AgentSkill(models.Model):
+    """Something a staff member can handle, named by a slug the domain apps agree on
+    (a ticket category's skill, a chat site's language): routing looks for it."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="skills")
+    skill = models.SlugField(_("skill"), max_length=50)
+
+    class Meta:
+        verbose_name = _("agent skill")
+        verbose_name_plural = _("agent skills")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "skill"], name="agent_skill_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user} · {self.skill}"
+
+
+class ExclusiveAgent(models.Model):
+    """A customer's dedicated agent at one organization: their requests go there first."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exclusive_agents"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="exclusive_agents"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exclusive_customers"
+    )
+    created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
+
+    class Meta:
+        verbose_name = _("dedicated agent")
+        verbose_name_plural = _("dedicated agents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "organization"], name="exclusive_agent_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} → {self.agent} ({self.organization})"

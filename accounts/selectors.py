@@ -1,6 +1,6 @@
 from django.db.models import Case, QuerySet, Value, When
 
-from csportal.realtime import org_staff_group, user_group
+from csportal.realtime import org_role_group, org_staff_group, user_group
 
 from .models import Membership, Organization, Presence, PresenceStatus, Role, User
 
@@ -17,13 +17,17 @@ def staff_memberships_of(user: User) -> QuerySet[Membership]:
 
 
 def realtime_groups_for(user: User) -> list[str]:
-    """The groups a user's socket joins by right: their own, and their organizations' staff."""
+    """The groups a user's socket joins by right: their own, their organizations' staff, and
+    their role at each."""
     if not user.is_authenticated or not user.is_active:
         return []
-    org_ids = (
-        Membership.objects.active().filter(user=user).values_list("organization_id", flat=True)
+    memberships = (
+        Membership.objects.active().filter(user=user).values_list("organization_id", "role")
     )
-    return [user_group(user.pk), *(org_staff_group(org_id) for org_id in org_ids)]
+    groups = [user_group(user.pk)]
+    for organization_id, role in memberships:
+        groups += [org_staff_group(organization_id), org_role_group(organization_id, role)]
+    return groups
 
 
 def organization_staff(organization: Organization) -> QuerySet[Membership]:
@@ -32,6 +36,7 @@ def organization_staff(organization: Organization) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(organization=organization)
         .select_related("user", "user__presence", "invited_by")
+        .prefetch_related("skills")
         .order_by("-is_active", managers_first, "role", "user__full_name", "user__email")
     )
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from csportal.realtime import org_staff_group, publish
 
 from .models import (
+    AgentSkill,
     CustomerProfile,
     Membership,
     Organization,
@@ -241,6 +242,24 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     return membership
 
 
+def membership_set_skills(*, membership: Membership, skills: list[str]) -> list[str]:
+    """Replace what the member can handle; routing sends them requests needing these."""
+    cleaned = sorted({slugify(skill) for skill in skills if slugify(skill)})
+    if any(len(skill) > 50 for skill in cleaned):
+        raise ValidationError({"skills": _("A skill name is at most 50 characters.")})
+    with transaction.atomic():
+        membership.skills.exclude(skill__in=cleaned).delete()
+        existing = set(membership.skills.values_list("skill", flat=True))
+        AgentSkill.objects.bulk_create(
+            [
+                AgentSkill(membership=membership, skill=skill)
+                for skill in cleaned
+                if skill not in existing
+            ]
+        )
+    return cleaned
+
+
 # Presence -------------------------------------------------------------------------------
 
 
@@ -255,19 +274,27 @@ def _publish_presence(user: User, status: str) -> None:
     )
 
 
-def _presence_transition(user: User, *, connections_delta: int, status: str | None) -> str:
-    """Apply a connection change atomically and publish if the visible status changed."""
+def _presence_transition(user: User, *, connections_delta: int, away_delta: int) -> str:
+    """Count a tab in or out, or as idle or active, and publish if the status changed.
+
+    Each tab's state is counted, not remembered as a last word: tabs report in any order
+    (a page being left may say "away" after its successor said "online"), and a person is
+    away only when every open tab is idle.
+    """
     now = timezone.now()
     with transaction.atomic():
         Presence.objects.get_or_create(user=user)
         presence = Presence.objects.select_for_update().get(user=user)
         before = presence.status
         presence.connections = max(presence.connections + connections_delta, 0)
+        presence.away_connections = min(
+            max(presence.away_connections + away_delta, 0), presence.connections
+        )
         if presence.connections == 0:
             presence.status = PresenceStatus.OFFLINE
-        elif status is not None:
-            presence.status = status
-        elif before == PresenceStatus.OFFLINE:
+        elif presence.away_connections >= presence.connections:
+            presence.status = PresenceStatus.AWAY
+        else:
             presence.status = PresenceStatus.ONLINE
         presence.last_seen = now
         presence.save()
@@ -277,18 +304,21 @@ def _presence_transition(user: User, *, connections_delta: int, status: str | No
 
 
 def presence_connect(*, user: User) -> str:
-    return _presence_transition(user, connections_delta=1, status=None)
+    """A tab opened its socket; a new tab counts as active."""
+    return _presence_transition(user, connections_delta=1, away_delta=0)
 
 
-def presence_disconnect(*, user: User) -> str:
-    return _presence_transition(user, connections_delta=-1, status=None)
+def presence_disconnect(*, user: User, was_away: bool = False) -> str:
+    return _presence_transition(user, connections_delta=-1, away_delta=-1 if was_away else 0)
 
 
-def presence_set(*, user: User, status: str) -> str:
-    """A connected tab says its person is active (online) or idle (away)."""
+def presence_set(*, user: User, status: str, was_away: bool) -> str:
+    """A connected tab says its person is active (online) or idle (away); `was_away` is
+    what that tab said before, so only a change of its own state is counted."""
     if status not in (PresenceStatus.ONLINE, PresenceStatus.AWAY):
         raise ValidationError({"status": _("Choose online or away.")})
-    return _presence_transition(user, connections_delta=0, status=status)
+    away = status == PresenceStatus.AWAY
+    return _presence_transition(user, connections_delta=0, away_delta=int(away) - int(was_away))
 
 
 def presence_touch(*, user: User) -> None:

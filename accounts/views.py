@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from csportal.forms import add_service_errors
+
 from . import selectors, services
 from .access import access_member
 from .forms import (
@@ -37,15 +39,6 @@ def role_home_url(membership) -> str:
     return reverse(ROLE_HOME[membership.role], args=[membership.organization.slug])
 
 
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = EmailLoginForm
@@ -69,7 +62,7 @@ class SignUpView(FormView):
         try:
             user = services.customer_sign_up(**form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, _("Welcome! Your account is ready."))
@@ -166,7 +159,7 @@ class CustomerHomeView(LoginRequiredMixin, FormView):
         try:
             services.customer_profile_update(user=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Your profile is saved."))
         return redirect("accounts:customer-home")
@@ -221,7 +214,7 @@ class ManagerConsoleView(StaffHomeView):
                     organization=self.organization, invited_by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -264,6 +257,10 @@ class MemberActionView(LoginRequiredMixin, View):
                 services.membership_set_active(membership=member, is_active=True, by=request.user)
             elif action == "resend":
                 services.membership_resend_invitation(membership=member)
+            elif action == "skills":
+                services.membership_set_skills(
+                    membership=member, skills=request.POST.get("skills", "").split(",")
+                )
             elif action == "role":
                 form = MemberRoleForm(request.POST)
                 if not form.is_valid():

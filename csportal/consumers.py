@@ -32,6 +32,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         # Remembered apart from is_staff_member, which the heartbeat may change: the count
         # must go down on disconnect exactly when it went up here.
         self.counts_in_presence = self.is_staff_member
+        self.away = False
         if self.counts_in_presence:
             await database_sync_to_async(account_services.presence_connect)(user=self.user)
         await self.send_json({"type": "hello", "latest": await self._latest()})
@@ -46,7 +47,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "counts_in_presence", False):
-            await database_sync_to_async(account_services.presence_disconnect)(user=self.user)
+            await database_sync_to_async(account_services.presence_disconnect)(
+                user=self.user, was_away=self.away
+            )
 
     @classmethod
     async def decode_json(cls, text_data):
@@ -58,12 +61,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         action = content.get("action") if isinstance(content, dict) else None
-        if action == "presence" and self.is_staff_member:
+        if action == "presence" and self.counts_in_presence:
             status = content.get("status")
             if status in ("online", "away"):
                 await database_sync_to_async(account_services.presence_set)(
-                    user=self.user, status=status
+                    user=self.user, status=status, was_away=self.away
                 )
+                self.away = status == "away"
         elif action == "subscribe":
             await self._subscribe(str(content.get("group", "")))
         elif action == "ping":

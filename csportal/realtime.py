@@ -38,6 +38,11 @@ def org_staff_group(organization_id: int) -> str:
     return f"org.{organization_id}.staff"
 
 
+def org_role_group(organization_id: int, role: str) -> str:
+    """Staff of one role, for what not every role may see (internal ticket notes)."""
+    return f"org.{organization_id}.role.{role}"
+
+
 def register_object_group(kind: str, authorizer: ObjectAuthorizer) -> None:
     """Let users join `<kind>.<id>` groups when `authorizer(user, id)` says they may."""
     _object_authorizers[kind] = authorizer

@@ -266,7 +266,12 @@ SPECTACULAR_SETTINGS = {
     # The notification channel choices appear under several fields (the serializer field,
     # the `channels` list, the list filter); without one explicit name drf-spectacular warns
     # (W001, which fails `check --deploy --fail-level WARNING`) and names them by chance.
-    "ENUM_NAME_OVERRIDES": {"NotificationChannelEnum": "notifications.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationChannelEnum": "notifications.models.Channel",
+        "NotificationStatusEnum": "notifications.models.Status",
+        "TicketChannelEnum": "tickets.models.Channel",
+        "TicketStatusEnum": "tickets.models.Status",
+    },
 }
 
 # Real-time -----------------------------------------------------------------------------
@@ -322,4 +327,11 @@ SMS_RATE_PER_ORGANIZATION_PER_HOUR = env.int("SMS_RATE_PER_ORGANIZATION_PER_HOUR
 CELERY_BEAT_SCHEDULE["notifications-dispatch-due"] = {
     "task": "notifications.tasks.dispatch_due_notifications",
     "schedule": 30.0,
+}
+
+# Tickets ---------------------------------------------------------------------------------
+TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["tickets-send-reminders"] = {
+    "task": "tickets.tasks.send_reminders",
+    "schedule": 60.0,
 }

@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
+    path("", include("tickets.urls")),
     path("", include("accounts.urls")),
 ]

@@ -370,9 +370,9 @@ def test_closing_the_last_tab_puts_the_member_offline(agent):
 def test_a_connected_member_goes_away_and_comes_back(agent):
     services.presence_connect(user=agent)
 
-    services.presence_set(user=agent, status=PresenceStatus.AWAY)
-    services.presence_set(user=agent, status=PresenceStatus.AWAY)
-    services.presence_set(user=agent, status=PresenceStatus.ONLINE)
+    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
+    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=True)
+    services.presence_set(user=agent, status=PresenceStatus.ONLINE, was_away=True)
 
     assert presence_of(agent) == ("online", 1)
     assert [data["status"] for _group, data in events("presence.changed")] == [
@@ -382,11 +382,32 @@ def test_a_connected_member_goes_away_and_comes_back(agent):
     ]
 
 
+def test_one_idle_tab_does_not_make_someone_working_in_another_tab_away(agent):
+    services.presence_connect(user=agent)
+    services.presence_connect(user=agent)
+
+    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
+    assert presence_of(agent) == ("online", 2)
+
+    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
+    assert presence_of(agent) == ("away", 2)
+
+
+def test_a_page_left_after_its_successor_opened_leaves_the_person_online(agent):
+    # Navigating: the new page connects, then the old page reports "away" and closes.
+    services.presence_connect(user=agent)
+    services.presence_connect(user=agent)
+    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
+    services.presence_disconnect(user=agent, was_away=True)
+
+    assert presence_of(agent) == ("online", 1)
+
+
 def test_a_member_cannot_set_themselves_offline_while_connected(agent):
     services.presence_connect(user=agent)
 
     with pytest.raises(ValidationError):
-        services.presence_set(user=agent, status=PresenceStatus.OFFLINE)
+        services.presence_set(user=agent, status=PresenceStatus.OFFLINE, was_away=False)
 
     assert presence_of(agent) == ("online", 1)
 
@@ -449,3 +470,17 @@ def test_two_managers_inviting_the_same_new_person_at_once_make_one_membership()
 
     assert sorted(outcomes) == ["This person is already on the staff.", "invited"]
     assert Membership.objects.filter(user__email="new@example.com").count() == 1
+
+
+def test_skills_are_replaced_as_slugs_without_duplicates(organization):
+    membership = MembershipFactory(organization=organization)
+
+    assert services.membership_set_skills(
+        membership=membership, skills=["Heating", " electrics", "heating", ""]
+    ) == [
+        "electrics",
+        "heating",
+    ]
+    services.membership_set_skills(membership=membership, skills=["appliances"])
+
+    assert list(membership.skills.values_list("skill", flat=True)) == ["appliances"]

@@ -334,6 +334,33 @@ def test_a_manager_changes_a_staff_members_role(client, manager, agent):
     assert membership.role == Role.RECEPTIONIST
 
 
+def test_a_manager_sets_what_a_staff_member_can_handle(client, manager, agent):
+    client.force_login(manager)
+    membership = agent.memberships.get()
+
+    client.post(
+        reverse("accounts:member-action", args=["acme", membership.pk, "skills"]),
+        {"skills": "Heating, electrics"},
+    )
+
+    assert sorted(membership.skills.values_list("skill", flat=True)) == ["electrics", "heating"]
+    page = client.get(reverse("accounts:manager-console", args=["acme"])).content.decode()
+    assert 'value="electrics, heating"' in page
+
+
+def test_another_organizations_manager_cannot_set_skills(client, other_manager, agent):
+    client.force_login(other_manager)
+    membership = agent.memberships.get()
+
+    response = client.post(
+        reverse("accounts:member-action", args=["acme", membership.pk, "skills"]),
+        {"skills": "heating"},
+    )
+
+    assert response.status_code == 404
+    assert not membership.skills.exists()
+
+
 def test_a_manager_cannot_suspend_themselves_and_is_told_why(client, manager):
     client.force_login(manager)
     membership = manager.memberships.get()

@@ -1,11 +1,12 @@
-"""`manage.py seed_demo`: one demo organization with every role, safe to run again."""
+"""`manage.py seed_demo`: one demo organization with every role and tickets, safe to run again."""
 
 from io import StringIO
 
 from django.core.management import call_command
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import CustomerProfile, Membership, Organization, User
+from tickets.models import Status, Ticket, TicketUpdate
 
 
 def seed() -> str:
@@ -20,6 +21,8 @@ def row_counts() -> dict[str, int]:
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
         "profiles": CustomerProfile.objects.count(),
+        "tickets": Ticket.objects.count(),
+        "updates": TicketUpdate.objects.count(),
     }
 
 
@@ -63,5 +66,14 @@ def test_running_seed_demo_twice_creates_nothing_the_second_time(db):
     second_output = seed()
 
     assert row_counts() == after_first
-    assert "(19 rows created)" in first_output
+    assert "(23 rows created)" in first_output
     assert "(0 rows created)" in second_output
+
+
+def test_the_demo_has_tickets_in_every_state_and_one_overdue(db):
+    seed()
+
+    statuses = sorted(Ticket.objects.values_list("status", flat=True))
+    assert statuses == [Status.NEW, Status.NEW, Status.OPEN, Status.RESOLVED]
+    assert Ticket.objects.overdue().count() == 1
+    assert TicketUpdate.objects.filter(is_public=False, kind="internal").count() == 1

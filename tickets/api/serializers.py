@@ -1,0 +1,223 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api.serializers import OrganizationSerializer
+from accounts.models import Organization, User
+from csportal.api.serializers import StrictSerializerMixin
+
+from ..attachments import MAX_FILES, validate_uploads
+from ..models import Attachment, Category, Priority, Status, Ticket, TicketUpdate, UpdateKind
+
+# Output ----------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class CustomerSerializer(PersonSerializer):
+    email = serializers.EmailField()
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+LIST_FIELDS = [
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "category",
+    "assignee",
+    "channel",
+    "created_at",
+    "updated_at",
+]
+DETAIL_FIELDS = ["organization", "body", "result", "resolved_at", "closed_at"]
+# What only the organization's staff see: the service levels and how the ticket has gone.
+STAFF_FIELDS = [
+    "customer",
+    "overdue",
+    "first_response_due",
+    "resolution_due",
+    "first_responded_at",
+    "escalated_at",
+    "reopened_at",
+    "reopen_count",
+]
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    # Rows come from selectors that join these and defer `body` and `result`: touching
+    # anything else here would cost a query per row.
+    category = CategorySerializer(read_only=True, allow_null=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = LIST_FIELDS
+        read_only_fields = fields
+
+
+class CustomerTicketListSerializer(TicketListSerializer):
+    organization = OrganizationSerializer(read_only=True)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [*LIST_FIELDS, "organization"]
+        read_only_fields = fields
+
+
+class StaffTicketListSerializer(TicketListSerializer):
+    customer = CustomerSerializer(read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [*LIST_FIELDS, *STAFF_FIELDS]
+        read_only_fields = fields
+
+
+class CustomerTicketSerializer(CustomerTicketListSerializer):
+    class Meta(TicketListSerializer.Meta):
+        fields = [*LIST_FIELDS, *DETAIL_FIELDS]
+        read_only_fields = fields
+
+
+class StaffTicketSerializer(StaffTicketListSerializer):
+    organization = OrganizationSerializer(read_only=True)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [*LIST_FIELDS, *DETAIL_FIELDS, *STAFF_FIELDS]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "token", "filename", "size", "content_type", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment) -> str:
+        return reverse("tickets:attachment", args=[attachment.token])
+
+
+class TicketUpdateSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    author = PersonSerializer(read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TicketUpdate
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "body",
+            "is_public",
+            "author",
+            "data",
+            "created_at",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+
+# Input -----------------------------------------------------------------------------------
+
+
+def _uploads():
+    # Checked here as well as in the service so that a refused file is named `files`.
+    return serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        validators=[validate_uploads],
+        help_text=_("Up to %(count)d pictures, PDFs, ZIPs or text files (multipart only).")
+        % {"count": MAX_FILES},
+    )
+
+
+class TicketOpenSerializer(StrictSerializerMixin, serializers.Serializer):
+    organization = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organization.objects.all(),
+        error_messages={"does_not_exist": _("No organization has this slug.")},
+    )
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+    # The same message as the service's for another organization's category, so ids of
+    # other organizations can't be told apart from missing ones.
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": _("Choose one of this organization's categories.")},
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    files = _uploads()
+
+
+class CustomerUpdateCreateSerializer(StrictSerializerMixin, serializers.Serializer):
+    """A customer's follow-up. There is no `kind`: whatever a customer writes is public."""
+
+    body = serializers.CharField()
+    files = _uploads()
+
+
+class StaffUpdateCreateSerializer(StrictSerializerMixin, serializers.Serializer):
+    # No default: a note meant for colleagues must never reach the customer by omission.
+    kind = serializers.ChoiceField(
+        choices=[
+            (UpdateKind.PROGRESS.value, UpdateKind.PROGRESS.label),
+            (UpdateKind.INTERNAL.value, UpdateKind.INTERNAL.label),
+        ]
+    )
+    body = serializers.CharField()
+    files = _uploads()
+
+
+class AssignSerializer(StrictSerializerMixin, serializers.Serializer):
+    # Any user id parses; the service accepts only the organization's agents, with the same
+    # message, so other organizations' staff can't be probed.
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        allow_null=True,
+        error_messages={"does_not_exist": _("Choose an agent of this organization.")},
+    )
+
+
+class StatusSerializer(StrictSerializerMixin, serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class PrioritySerializer(StrictSerializerMixin, serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+
+
+class ResolveSerializer(StrictSerializerMixin, serializers.Serializer):
+    result = serializers.CharField()
+
+
+class InboxQuerySerializer(serializers.Serializer):
+    """The staff inbox's query parameters."""
+
+    view = serializers.ChoiceField(
+        choices=[
+            ("mine", _("Assigned to me")),
+            ("queue", _("Open and unassigned")),
+            ("all", _("All")),
+        ],
+        default="all",
+    )
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.IntegerField(min_value=1, required=False)
+    customer = serializers.IntegerField(min_value=1, required=False, help_text=_("A user id."))
+    overdue = serializers.BooleanField(default=False)
+    search = serializers.CharField(max_length=200, required=False, help_text=_("Subject or text."))

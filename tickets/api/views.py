@@ -1,0 +1,212 @@
+from django.http import Http404
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import access_membership
+from accounts.permissions import IsOrganizationStaff
+
+from .. import selectors, services
+from ..access import STAFF_ROLES, access_ticket
+from ..models import Channel, Ticket, UpdateKind
+from . import serializers as s
+from .filters import CustomerTicketFilter
+
+TICKET_DETAIL = PolymorphicProxySerializer(
+    component_name="TicketDetail",
+    serializers=[s.CustomerTicketSerializer, s.StaffTicketSerializer],
+    resource_type_field_name=None,
+)
+UPDATE_CREATE = PolymorphicProxySerializer(
+    component_name="TicketUpdateCreate",
+    serializers=[s.CustomerUpdateCreateSerializer, s.StaffUpdateCreateSerializer],
+    resource_type_field_name=None,
+)
+
+
+def _require_role(user, ticket: Ticket, roles) -> None:
+    """403 for someone who may see the ticket but not do this to it: its customer, or staff
+    in another role. Whoever may not see it at all got a 404 from access_ticket already."""
+    try:
+        access_membership(user, ticket.organization.slug, roles)
+    except Http404:
+        raise PermissionDenied from None
+
+
+def _ticket_for_staff(request, pk) -> Ticket:
+    """A ticket the user works on as an agent or manager of its organization."""
+    ticket, _as_staff = access_ticket(request.user, pk)
+    _require_role(request.user, ticket, services.WORKING_ROLES)
+    return ticket
+
+
+def _staff_response(ticket: Ticket) -> Response:
+    return Response(s.StaffTicketSerializer(ticket).data)
+
+
+class TicketListView(generics.ListAPIView):
+    """Your tickets as a customer, newest activity first; POST opens one."""
+
+    serializer_class = s.CustomerTicketListSerializer
+    filterset_class = CustomerTicketFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Ticket.objects.none()
+        return selectors.tickets_for_customer(self.request.user)
+
+    @extend_schema(request=s.TicketOpenSerializer, responses={201: s.CustomerTicketSerializer})
+    def post(self, request):
+        data = s.TicketOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_open(
+            customer=request.user, channel=Channel.API, **data.validated_data
+        )
+        return Response(s.CustomerTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class OrganizationTicketListView(generics.ListAPIView):
+    """An organization's tickets for its staff: `mine`, the unassigned `queue`, or `all`."""
+
+    permission_classes = [IsOrganizationStaff]
+    read_roles = STAFF_ROLES
+    serializer_class = s.StaffTicketListSerializer
+    filter_backends: list = []  # the selector filters, from InboxQuerySerializer
+
+    @extend_schema(parameters=[s.InboxQuerySerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no membership
+            return Ticket.objects.none()
+        query = s.InboxQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.tickets_for_staff(
+            self.request.membership.organization, user=self.request.user, **query.validated_data
+        )
+
+
+class TicketDetailView(APIView):
+    """One ticket; its organization's staff also see the service levels."""
+
+    @extend_schema(responses=TICKET_DETAIL)
+    def get(self, request, pk):
+        ticket, as_staff = access_ticket(request.user, pk)
+        serializer = s.StaffTicketSerializer if as_staff else s.CustomerTicketSerializer
+        return Response(serializer(ticket).data)
+
+
+class TicketUpdateListView(generics.ListAPIView):
+    """The ticket's timeline, oldest first; the customer sees only what is public.
+
+    POST adds to it: the customer writes a follow-up (which reopens a resolved ticket);
+    staff write a `progress` note to the customer or an `internal` note for colleagues.
+    """
+
+    serializer_class = s.TicketUpdateSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Ticket.objects.none()
+        ticket, as_staff = access_ticket(self.request.user, self.kwargs["pk"])
+        return selectors.ticket_timeline(ticket, public_only=not as_staff)
+
+    @extend_schema(request=UPDATE_CREATE, responses={201: s.TicketUpdateSerializer})
+    def post(self, request, pk):
+        ticket, as_staff = access_ticket(request.user, pk)
+        if not as_staff:
+            data = s.CustomerUpdateCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            update = services.ticket_follow_up(
+                ticket=ticket, customer=request.user, **data.validated_data
+            )
+        else:
+            data = s.StaffUpdateCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = dict(data.validated_data)
+            if fields.pop("kind") == UpdateKind.PROGRESS:
+                _require_role(request.user, ticket, services.WORKING_ROLES)
+                update = services.ticket_add_progress(ticket=ticket, author=request.user, **fields)
+            else:
+                update = services.ticket_add_internal_note(
+                    ticket=ticket, author=request.user, **fields
+                )
+        return Response(s.TicketUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+class TicketAssignView(APIView):
+    """Give the ticket to an agent or manager of its organization, or `null` for the queue."""
+
+    @extend_schema(request=s.AssignSerializer, responses=s.StaffTicketSerializer)
+    def post(self, request, pk):
+        ticket = _ticket_for_staff(request, pk)
+        data = s.AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _staff_response(
+            services.ticket_assign(ticket=ticket, by=request.user, **data.validated_data)
+        )
+
+
+class TicketTakeView(APIView):
+    """Assign the ticket to yourself."""
+
+    @extend_schema(request=None, responses=s.StaffTicketSerializer)
+    def post(self, request, pk):
+        ticket = _ticket_for_staff(request, pk)
+        return _staff_response(services.ticket_take(ticket=ticket, agent=request.user))
+
+
+class TicketStatusView(APIView):
+    """Move the ticket along its status map. Resolving needs a result: use `resolve/`."""
+
+    @extend_schema(request=s.StatusSerializer, responses=s.StaffTicketSerializer)
+    def post(self, request, pk):
+        ticket = _ticket_for_staff(request, pk)
+        data = s.StatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _staff_response(
+            services.ticket_change_status(ticket=ticket, by=request.user, **data.validated_data)
+        )
+
+
+class TicketPriorityView(APIView):
+    """Set the priority; the due times follow the organization's policy for it."""
+
+    @extend_schema(request=s.PrioritySerializer, responses=s.StaffTicketSerializer)
+    def post(self, request, pk):
+        ticket = _ticket_for_staff(request, pk)
+        data = s.PrioritySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _staff_response(
+            services.ticket_change_priority(ticket=ticket, by=request.user, **data.validated_data)
+        )
+
+
+class TicketResolveView(APIView):
+    """Record the result and resolve the ticket; the customer gets the result at once."""
+
+    @extend_schema(request=s.ResolveSerializer, responses=s.StaffTicketSerializer)
+    def post(self, request, pk):
+        ticket = _ticket_for_staff(request, pk)
+        data = s.ResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _staff_response(
+            services.ticket_resolve(ticket=ticket, by=request.user, **data.validated_data)
+        )
+
+
+class TicketStatusRequestView(APIView):
+    """As the ticket's customer, ask where things stand: the answer is the returned entry,
+    and the assignee is nudged."""
+
+    @extend_schema(request=None, responses={201: s.TicketUpdateSerializer})
+    def post(self, request, pk):
+        ticket, _as_staff = access_ticket(request.user, pk)
+        if ticket.customer_id != request.user.pk:
+            raise PermissionDenied
+        update = services.ticket_request_status(ticket=ticket, customer=request.user)
+        return Response(s.TicketUpdateSerializer(update).data, status=status.HTTP_201_CREATED)

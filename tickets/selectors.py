@@ -1,0 +1,95 @@
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Organization, User
+
+from .models import Attachment, Ticket, TicketUpdate
+
+
+def _list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    # What a list row shows, in one query whatever the page size.
+    return tickets.select_related("category", "assignee", "customer").defer("body", "result")
+
+
+def tickets_for_customer(customer: User) -> QuerySet[Ticket]:
+    return _list_columns(
+        Ticket.objects.filter(customer=customer).select_related("organization")
+    ).order_by("-updated_at", "-id")
+
+
+def tickets_for_staff(
+    organization: Organization,
+    *,
+    user: User,
+    view: str = "all",
+    status: str = "",
+    priority: str = "",
+    category: str = "",
+    customer: str = "",
+    overdue: bool = False,
+    search: str = "",
+) -> QuerySet[Ticket]:
+    """An organization's tickets for its agents: `mine`, the unassigned `queue`, or `all`."""
+    tickets = Ticket.objects.filter(organization=organization)
+    if view == "mine":
+        tickets = tickets.filter(assignee=user)
+    elif view == "queue":
+        tickets = tickets.filter(assignee__isnull=True).open()
+    if status:
+        tickets = tickets.filter(status=status)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    if category:
+        tickets = tickets.filter(category_id=category)
+    if customer:
+        tickets = tickets.filter(customer_id=customer)
+    if overdue:
+        tickets = tickets.overdue(timezone.now())
+    if search:
+        tickets = tickets.filter(Q(subject__icontains=search) | Q(body__icontains=search))
+    return _list_columns(tickets).order_by("-updated_at", "-id")
+
+
+def ticket_timeline(ticket: Ticket, *, public_only: bool) -> list[TicketUpdate]:
+    """The ticket's updates oldest first with their attachments; a customer sees public ones."""
+    updates = ticket.updates.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if public_only:
+        updates = updates.filter(is_public=True)
+    return list(updates.order_by("id"))
+
+
+def other_tickets_of_customer(ticket: Ticket, limit: int = 10) -> list[Ticket]:
+    return list(
+        _list_columns(
+            Ticket.objects.filter(
+                organization_id=ticket.organization_id, customer_id=ticket.customer_id
+            ).exclude(pk=ticket.pk)
+        ).order_by("-updated_at")[:limit]
+    )
+
+
+def overdue_counts(organization: Organization) -> dict:
+    now = timezone.now()
+    return (
+        Ticket.objects.filter(organization=organization)
+        .overdue(now)
+        .aggregate(
+            total=Count("id"),
+            unassigned=Count("id", filter=Q(assignee__isnull=True)),
+            escalated=Count("id", filter=Q(escalated_at__isnull=False)),
+        )
+    )
+
+
+def open_counts(organization: Organization, *, user: User) -> dict:
+    """Open tickets assigned to `user` and waiting in the queue, in one query."""
+    return (
+        Ticket.objects.filter(organization=organization)
+        .open()
+        .aggregate(
+            mine=Count("id", filter=Q(assignee=user)),
+            queue=Count("id", filter=Q(assignee__isnull=True)),
+        )
+    )

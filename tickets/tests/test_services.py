@@ -1,0 +1,285 @@
+"""A ticket's life through its services: routing, the timeline, what the customer is told."""
+
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.models import AgentSkill, ExclusiveAgent, Membership, Presence, PresenceStatus, Role
+from accounts.selectors import realtime_groups_for
+from accounts.tests.factories import staff
+from csportal.models import Event
+from notifications.models import Notification
+from tickets import services
+from tickets.models import Category, Priority, Status, Ticket, TicketUpdate, UpdateKind
+
+
+@pytest.fixture(autouse=True)
+def no_delivery():
+    # Outside channels are delivered by workers; these tests look at the rows only.
+    with mock.patch("notifications.services._enqueue"):
+        yield
+
+
+def online(user):
+    Presence.objects.update_or_create(
+        user=user, defaults={"status": PresenceStatus.ONLINE, "connections": 1}
+    )
+    return user
+
+
+def open_ticket(organization, customer, **kwargs):
+    kwargs.setdefault("subject", "Boiler makes a noise")
+    kwargs.setdefault("body", "It bangs every morning.")
+    return services.ticket_open(organization=organization, customer=customer, **kwargs)
+
+
+def test_a_ticket_with_nobody_online_waits_in_the_queue(organization, customer, agent):
+    ticket = open_ticket(organization, customer)
+
+    assert ticket.assignee is None
+    assert ticket.status == Status.NEW
+    assert list(ticket.updates.values_list("kind", flat=True)) == [UpdateKind.CREATED]
+
+
+def test_a_ticket_goes_to_the_online_agent_with_the_fewest_open_tickets(
+    organization, customer, other_customer
+):
+    busy = online(staff(organization, Role.AGENT))
+    free = online(staff(organization, Role.AGENT))
+    open_ticket(organization, other_customer)  # routed to `busy` (lower id on a tie)
+    assert Ticket.objects.get().assignee == busy
+
+    ticket = open_ticket(organization, customer)
+
+    assert ticket.assignee == free
+
+
+def test_routing_needs_the_categorys_skill(organization, customer):
+    plumber = online(staff(organization, Role.AGENT))
+    electrician = online(staff(organization, Role.AGENT))
+    AgentSkill.objects.create(
+        membership=Membership.objects.get(user=electrician), skill="electrics"
+    )
+    category = Category.objects.create(organization=organization, name="Wiring", skill="electrics")
+
+    ticket = open_ticket(organization, customer, category=category)
+
+    assert ticket.assignee == electrician
+    assert plumber.assigned_tickets.count() == 0
+
+
+def test_the_customers_dedicated_agent_gets_it_when_online(organization, customer):
+    online(staff(organization, Role.AGENT))
+    dedicated = online(staff(organization, Role.AGENT))
+    ExclusiveAgent.objects.create(customer=customer, organization=organization, agent=dedicated)
+
+    assert open_ticket(organization, customer).assignee == dedicated
+
+
+def test_an_offline_dedicated_agent_is_passed_over(organization, customer):
+    other = online(staff(organization, Role.AGENT))
+    dedicated = staff(organization, Role.AGENT)
+    ExclusiveAgent.objects.create(customer=customer, organization=organization, agent=dedicated)
+
+    assert open_ticket(organization, customer).assignee == other
+
+
+def test_an_agent_who_is_away_gets_no_new_tickets(organization, customer):
+    away = staff(organization, Role.AGENT)
+    Presence.objects.create(user=away, status=PresenceStatus.AWAY, connections=1)
+
+    assert open_ticket(organization, customer).assignee is None
+
+
+def test_opening_sets_due_times_from_the_priority(organization, customer):
+    ticket = open_ticket(organization, customer, priority=Priority.URGENT)
+
+    assert (ticket.first_response_due - ticket.created_at).total_seconds() == 15 * 60
+    assert (ticket.resolution_due - ticket.created_at).total_seconds() == 4 * 60 * 60
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"subject": "  "}, "subject"), ({"body": ""}, "body"), ({"priority": "asap"}, "priority")],
+)
+def test_opening_with_bad_input_names_the_field_and_stores_nothing(
+    organization, customer, changes, field
+):
+    with pytest.raises(ValidationError) as caught:
+        open_ticket(organization, customer, **changes)
+
+    assert field in caught.value.message_dict
+    assert not Ticket.objects.exists()
+
+
+def test_a_category_of_another_organization_is_refused(organization, other_organization, customer):
+    foreign = Category.objects.create(organization=other_organization, name="Theirs")
+
+    with pytest.raises(ValidationError) as caught:
+        open_ticket(organization, customer, category=foreign)
+
+    assert "category" in caught.value.message_dict
+
+
+def test_a_progress_note_is_the_first_response_and_reaches_the_customer(
+    organization, customer, agent
+):
+    ticket = open_ticket(organization, customer)
+
+    update = services.ticket_add_progress(ticket=ticket, author=agent, body="On my way.")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    assert ticket.first_responded_at == update.created_at
+    customer_events = Event.objects.filter(group=f"user.{customer.pk}", type="ticket.updated")
+    assert customer_events.latest("id").data["update"]["body"] == "On my way."
+    told = Notification.objects.filter(recipient=customer, kind="ticket.updated")
+    assert {n.channel for n in told} == {"in_app", "email", "push"}
+    assert all(n.link == f"/tickets/{ticket.pk}/" for n in told)
+
+
+def test_an_internal_note_never_reaches_the_customer(organization, customer, agent):
+    ticket = open_ticket(organization, customer)
+    before = Event.objects.filter(group=f"user.{customer.pk}").count()
+
+    services.ticket_add_internal_note(ticket=ticket, author=agent, body="Customer is rude")
+
+    assert Event.objects.filter(group=f"user.{customer.pk}").count() == before
+    assert not Notification.objects.filter(recipient=customer, body__contains="rude").exists()
+    staff_event = Event.objects.filter(group=f"org.{organization.pk}.role.agent").latest("id")
+    assert staff_event.data["update"]["body"] == "Customer is rude"
+    assert staff_event.data["update"]["is_public"] is False
+
+
+def test_a_technicians_socket_never_receives_internal_notes(
+    organization, customer, agent, technician
+):
+    ticket = open_ticket(organization, customer)
+
+    services.ticket_add_internal_note(ticket=ticket, author=agent, body="Check the warranty")
+
+    note_groups = set(
+        Event.objects.filter(type="ticket.updated", data__update__kind="internal").values_list(
+            "group", flat=True
+        )
+    )
+    assert note_groups
+    assert note_groups.isdisjoint(realtime_groups_for(technician))
+    assert note_groups & set(realtime_groups_for(agent))
+
+
+def test_only_the_organizations_agents_write_on_its_tickets(
+    organization, customer, other_agent, technician
+):
+    ticket = open_ticket(organization, customer)
+
+    for outsider in (other_agent, technician, customer):
+        with pytest.raises(ValidationError):
+            services.ticket_add_progress(ticket=ticket, author=outsider, body="hi")
+
+    assert ticket.updates.count() == 1
+
+
+def test_statuses_follow_the_transition_map(organization, customer, agent):
+    ticket = open_ticket(organization, customer)
+
+    with pytest.raises(ValidationError) as resolve_directly:
+        services.ticket_change_status(ticket=ticket, status=Status.RESOLVED, by=agent)
+    services.ticket_change_status(ticket=ticket, status=Status.CLOSED, by=agent)
+    with pytest.raises(ValidationError) as closed_to_pending:
+        services.ticket_change_status(ticket=ticket, status=Status.PENDING, by=agent)
+
+    assert "status" in resolve_directly.value.message_dict
+    assert "status" in closed_to_pending.value.message_dict
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert ticket.closed_at is not None
+
+
+def test_the_whole_life_of_a_ticket(organization, customer):
+    agent = online(staff(organization, Role.AGENT))
+    ticket = open_ticket(organization, customer)
+    assert ticket.assignee == agent
+
+    services.ticket_add_progress(ticket=ticket, author=agent, body="Parts ordered.")
+    services.ticket_resolve(ticket=ticket, result="Replaced the pump.", by=agent)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.result) == (Status.RESOLVED, "Replaced the pump.")
+
+    # The agent goes offline; the follow-up still goes back to them.
+    Presence.objects.filter(user=agent).update(status=PresenceStatus.OFFLINE)
+    online(staff(organization, Role.AGENT))
+    services.ticket_follow_up(ticket=ticket, customer=customer, body="Still banging.")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    assert ticket.assignee == agent
+    assert ticket.reopen_count == 1
+    assert ticket.resolved_at is None
+    assert list(ticket.updates.order_by("id").values_list("kind", flat=True)) == [
+        UpdateKind.CREATED,
+        UpdateKind.ASSIGNMENT,
+        UpdateKind.PROGRESS,
+        UpdateKind.RESULT,
+        UpdateKind.FOLLOW_UP,
+    ]
+    assert Notification.objects.filter(
+        recipient=agent, kind="ticket.follow_up", channel="in_app", title__contains="reopened"
+    ).exists()
+
+
+def test_only_the_ticket_owner_follows_up(organization, customer, other_customer):
+    ticket = open_ticket(organization, customer)
+
+    with pytest.raises(ValidationError):
+        services.ticket_follow_up(ticket=ticket, customer=other_customer, body="me too")
+
+    assert ticket.updates.count() == 1
+
+
+def test_asking_for_news_pushes_the_status_and_latest_note(organization, customer, agent):
+    ticket = open_ticket(organization, customer)
+    services.ticket_add_progress(ticket=ticket, author=agent, body="Technician booked for Friday.")
+
+    services.ticket_request_status(ticket=ticket, customer=customer)
+
+    told = Notification.objects.filter(recipient=customer, channel="in_app").latest("id")
+    assert told.title == f"#{ticket.pk}: Open"
+    assert told.body == "Status: Open.\nTechnician booked for Friday."
+
+
+def test_assigning_to_someone_outside_the_organization_is_refused(
+    organization, customer, agent, other_agent
+):
+    ticket = open_ticket(organization, customer)
+
+    with pytest.raises(ValidationError) as caught:
+        services.ticket_assign(ticket=ticket, assignee=other_agent, by=agent)
+
+    assert "assignee" in caught.value.message_dict
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_assignment_tells_the_new_assignee(organization, customer, manager, agent):
+    ticket = open_ticket(organization, customer)
+
+    services.ticket_assign(ticket=ticket, assignee=agent, by=manager)
+
+    assert (
+        Notification.objects.filter(
+            recipient=agent, kind="ticket.assigned", channel="in_app"
+        ).count()
+        == 1
+    )
+    assert TicketUpdate.objects.filter(ticket=ticket, kind=UpdateKind.ASSIGNMENT).count() == 1
+
+
+def test_a_priority_change_moves_the_due_times(organization, customer, agent):
+    ticket = open_ticket(organization, customer, priority=Priority.LOW)
+
+    services.ticket_change_priority(ticket=ticket, priority=Priority.URGENT, by=agent)
+
+    ticket.refresh_from_db()
+    assert (ticket.first_response_due - ticket.created_at).total_seconds() == 15 * 60
