@@ -153,7 +153,9 @@ def _create_invited_membership(*, organization, invited_by, email, role, full_na
     if user is None:
         user = User(email=email, full_name=full_name.strip())
         user.set_unusable_password()
-        user.full_clean()
+        # Uniqueness is left to the constraint: a racing invite then fails as an
+        # IntegrityError, which membership_invite reports as "already on the staff".
+        user.full_clean(validate_unique=False, validate_constraints=False)
         user.save()
         accepted_at = None
     else:

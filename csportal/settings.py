@@ -335,3 +335,11 @@ CELERY_BEAT_SCHEDULE["tickets-send-reminders"] = {
     "task": "tickets.tasks.send_reminders",
     "schedule": 60.0,
 }
+
+# Ratings ---------------------------------------------------------------------------------
+RATING_HALF_LIFE_DAYS = env.float("RATING_HALF_LIFE_DAYS", default=180.0)
+RATING_EDIT_WINDOW_HOURS = env.int("RATING_EDIT_WINDOW_HOURS", default=72)
+CELERY_BEAT_SCHEDULE["ratings-daily-snapshots"] = {
+    "task": "ratings.tasks.snapshot_scores",
+    "schedule": 60.0 * 60,
+}

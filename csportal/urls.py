@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
     path("", include("tickets.urls")),
+    path("", include("ratings.urls")),
     path("", include("accounts.urls")),
 ]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("ratings.api.urls")),
 ]

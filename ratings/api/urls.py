@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reviews/", views.ReviewListView.as_view(), name="review-list"),
+    path("reviews/<int:pk>/response/", views.ReviewResponseView.as_view(), name="review-response"),
+    path(
+        "organizations/<slug:slug>/reviews/",
+        views.OrganizationReviewListView.as_view(),
+        name="organization-review-list",
+    ),
+    path("organizations/<slug:slug>/score", views.ScoreView.as_view(), name="organization-score"),
+]

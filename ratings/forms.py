@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Ticket
+
+STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class ReviewForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("Stars"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Your review"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    ticket = forms.ModelChoiceField(
+        label=_("About the request"),
+        queryset=Ticket.objects.none(),
+        required=False,
+        empty_label=_("None in particular"),
+    )
+
+    def __init__(self, *args, tickets, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the customer's own tickets with this provider can be chosen.
+        self.fields["ticket"].queryset = tickets
+
+
+class ResponseForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your public answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
