@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 
 import phonenumbers
@@ -13,7 +14,7 @@ from .scoping import OrganizationScopedQuerySet
 
 
 def validate_timezone(value: str) -> None:
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in _zone_names():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
@@ -35,10 +36,17 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("Store phone numbers in E.164 form, e.g. +14155550123."))
 
 
+@functools.cache
+def _zone_names() -> tuple[str, ...]:
+    # available_timezones() walks the filesystem (several ms); the list can't change while
+    # the process runs.
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
 def timezone_choices() -> list[tuple[str, str]]:
     # A callable, so migrations name it instead of copying the system's zone list, which
     # changes with tzdata and would make `makemigrations --check` differ between machines.
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name) for name in _zone_names()]
 
 
 class UserManager(BaseUserManager):
