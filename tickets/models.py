@@ -137,6 +137,12 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
+            # The inbox's "mine" and "queue" counts and routing's open load per agent.
+            models.Index(
+                fields=["organization", "assignee"],
+                condition=Q(status__in=["new", "open", "pending"]),
+                name="ticket_open_by_assignee",
+            ),
             # The reminder sweep reads only open tickets by their due times.
             models.Index(
                 fields=["resolution_due"],
