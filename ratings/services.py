@@ -62,13 +62,16 @@ def _targets(review: Review) -> list[tuple[str, int | None]]:
 
 
 def _score_rows(review: Review) -> list[Score]:
-    rows = []
-    for kind, person_id in _targets(review):
-        score, _created = Score.objects.get_or_create(
-            organization_id=review.organization_id, kind=kind, person_id=person_id
-        )
-        rows.append(score)
-    return rows
+    # A review's targets never change after posting, so one lookup serves every step of an
+    # operation (sums, response, points) instead of a get_or_create per target per step.
+    if not hasattr(review, "_score_rows"):
+        review._score_rows = [
+            Score.objects.get_or_create(
+                organization_id=review.organization_id, kind=kind, person_id=person_id
+            )[0]
+            for kind, person_id in _targets(review)
+        ]
+    return review._score_rows
 
 
 def _add(review: Review, sign: int, *, stars: int, sentiment_value: float) -> None:

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.http import Http404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
@@ -138,19 +140,6 @@ class TicketUpdateListView(generics.ListAPIView):
         return Response(s.TicketUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
 
-class TicketAssignView(APIView):
-    """Give the ticket to an agent or manager of its organization, or `null` for the queue."""
-
-    @extend_schema(request=s.AssignSerializer, responses=s.StaffTicketSerializer)
-    def post(self, request, pk):
-        ticket = _ticket_for_staff(request, pk)
-        data = s.AssignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _staff_response(
-            services.ticket_assign(ticket=ticket, by=request.user, **data.validated_data)
-        )
-
-
 class TicketTakeView(APIView):
     """Assign the ticket to yourself."""
 
@@ -160,43 +149,49 @@ class TicketTakeView(APIView):
         return _staff_response(services.ticket_take(ticket=ticket, agent=request.user))
 
 
-class TicketStatusView(APIView):
+class _TicketChangeView(APIView):
+    """A staff action that validates one small body and calls one service with it."""
+
+    input_serializer: type
+    service: Callable[..., Ticket]
+
+    def post(self, request, pk):
+        ticket = _ticket_for_staff(request, pk)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _staff_response(self.service(ticket=ticket, by=request.user, **data.validated_data))
+
+
+@extend_schema(request=s.AssignSerializer, responses=s.StaffTicketSerializer)
+class TicketAssignView(_TicketChangeView):
+    """Give the ticket to an agent or manager of its organization, or `null` for the queue."""
+
+    input_serializer = s.AssignSerializer
+    service = staticmethod(services.ticket_assign)
+
+
+@extend_schema(request=s.StatusSerializer, responses=s.StaffTicketSerializer)
+class TicketStatusView(_TicketChangeView):
     """Move the ticket along its status map. Resolving needs a result: use `resolve/`."""
 
-    @extend_schema(request=s.StatusSerializer, responses=s.StaffTicketSerializer)
-    def post(self, request, pk):
-        ticket = _ticket_for_staff(request, pk)
-        data = s.StatusSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _staff_response(
-            services.ticket_change_status(ticket=ticket, by=request.user, **data.validated_data)
-        )
+    input_serializer = s.StatusSerializer
+    service = staticmethod(services.ticket_change_status)
 
 
-class TicketPriorityView(APIView):
+@extend_schema(request=s.PrioritySerializer, responses=s.StaffTicketSerializer)
+class TicketPriorityView(_TicketChangeView):
     """Set the priority; the due times follow the organization's policy for it."""
 
-    @extend_schema(request=s.PrioritySerializer, responses=s.StaffTicketSerializer)
-    def post(self, request, pk):
-        ticket = _ticket_for_staff(request, pk)
-        data = s.PrioritySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _staff_response(
-            services.ticket_change_priority(ticket=ticket, by=request.user, **data.validated_data)
-        )
+    input_serializer = s.PrioritySerializer
+    service = staticmethod(services.ticket_change_priority)
 
 
-class TicketResolveView(APIView):
+@extend_schema(request=s.ResolveSerializer, responses=s.StaffTicketSerializer)
+class TicketResolveView(_TicketChangeView):
     """Record the result and resolve the ticket; the customer gets the result at once."""
 
-    @extend_schema(request=s.ResolveSerializer, responses=s.StaffTicketSerializer)
-    def post(self, request, pk):
-        ticket = _ticket_for_staff(request, pk)
-        data = s.ResolveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _staff_response(
-            services.ticket_resolve(ticket=ticket, by=request.user, **data.validated_data)
-        )
+    input_serializer = s.ResolveSerializer
+    service = staticmethod(services.ticket_resolve)
 
 
 class TicketStatusRequestView(APIView):
