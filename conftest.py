@@ -1,5 +1,7 @@
 """Personas shared by every test: the people of two organizations and two customers."""
 
+from contextlib import contextmanager
+
 import pytest
 from channels.layers import channel_layers
 from django.conf import settings
@@ -104,3 +106,23 @@ def celery_worker(transactional_db):
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
+
+
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """`with after_commit():` runs what the changes inside schedule for after their commit,
+    as production would: channel sends, and Celery tasks (in this thread, eagerly), so a
+    test sees the notifications a worker would write."""
+    from csportal.celery import app
+
+    @contextmanager
+    def running():
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                yield
+        finally:
+            app.conf.task_always_eager = eager
+
+    return running

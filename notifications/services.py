@@ -4,6 +4,7 @@ import logging
 import zoneinfo
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -156,6 +157,54 @@ def notify(
         if due:
             transaction.on_commit(lambda: _enqueue(due))
     return created
+
+
+def notify_after_commit(
+    *,
+    recipient: User,
+    kind: str,
+    title: str,
+    dedupe_key: str,
+    body: str = "",
+    link: str = "",
+    data: dict | None = None,
+    organization: Organization | None = None,
+) -> None:
+    """`notify`, run by a worker once the transaction commits.
+
+    For request paths that must stay short (opening a ticket): choosing channels and writing
+    one row per channel is a dozen queries, and here it costs one queue push after commit.
+    The trade: a process that dies between its commit and that push drops the message;
+    the change itself, its timeline entry and its live event are already stored.
+    """
+    kinds.get(kind)
+    fields = {
+        "kind": kind,
+        "title": title,
+        "dedupe_key": dedupe_key,
+        "body": body,
+        "link": link,
+        "data": data or {},
+    }
+    organization_id = organization.pk if organization is not None else None
+    transaction.on_commit(partial(_enqueue_notify, recipient.pk, organization_id, fields))
+
+
+def _enqueue_notify(recipient_id: int, organization_id: int | None, fields: dict) -> None:
+    from .tasks import notify_later
+
+    notify_later.delay(recipient_id, organization_id, fields)
+
+
+def notify_by_ids(recipient_id: int, organization_id: int | None, fields: dict) -> None:
+    """The worker's half of `notify_after_commit`; a recipient gone since is skipped."""
+    recipient = User.objects.filter(pk=recipient_id).first()
+    if recipient is None:
+        return
+    organization = (
+        Organization.objects.filter(pk=organization_id).first() if organization_id else None
+    )
+    notify(recipient=recipient, organization=organization, **fields)
 
 
 def notify_contact(

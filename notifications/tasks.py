@@ -11,3 +11,8 @@ def deliver_notifications(notification_ids: list[int]) -> dict[int, str]:
 @shared_task
 def dispatch_due_notifications() -> int:
     return len(services.notifications_dispatch_due())
+
+
+@shared_task(acks_late=True)
+def notify_later(recipient_id: int, organization_id: int | None, fields: dict) -> None:
+    services.notify_by_ids(recipient_id, organization_id, fields)

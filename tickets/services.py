@@ -1,5 +1,6 @@
 """A ticket's life: open, route, work, resolve, follow up, chase when overdue."""
 
+import functools
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -8,14 +9,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import routing
 from accounts.models import Membership, Organization, Role, User
-from csportal.realtime import org_role_group, publish, user_group
-from notifications.services import notify
+from csportal.realtime import org_role_group, publish_each, user_group
+from notifications.services import notify, notify_after_commit
 
 from .attachments import new_token, validate_uploads
 from .models import (
@@ -97,36 +99,46 @@ def update_payload(update: TicketUpdate) -> dict:
         "author": str(update.author) if update.author_id else None,
         "created_at": update.created_at,
         "data": update.data,
-        # .all() so a prefetched timeline costs no query per update.
         "attachments": [
             {
                 "name": attachment.filename,
                 "size": attachment.size,
                 "url": reverse("tickets:attachment", args=[attachment.token]),
             }
-            for attachment in sorted(update.attachments.all(), key=lambda a: a.pk)
+            for attachment in sorted(_attachments_of(update), key=lambda a: a.pk)
         ],
     }
+
+
+def _attachments_of(update: TicketUpdate) -> Iterable[Attachment]:
+    # An update just recorded carries the attachments saved with it, so publishing it costs
+    # no query; otherwise .all(), which a prefetched timeline answers without one.
+    saved = getattr(update, "saved_attachments", None)
+    return saved if saved is not None else update.attachments.all()
 
 
 def _publish(ticket: Ticket, update: TicketUpdate | None = None) -> None:
     """Staff see every change; the customer only public ones, and never an internal note."""
     summary = ticket_summary(ticket)
     payload = update_payload(update) if update else None
-    staff_data = {"ticket": summary, "update": payload}
     # Not org_staff_group: technicians are staff too, and must not get internal notes.
-    publish(
-        "ticket.updated",
-        staff_data,
-        groups=[org_role_group(ticket.organization_id, role) for role in TICKET_ROLES],
-    )
+    audiences = [
+        (
+            "ticket.updated",
+            {"ticket": summary, "update": payload},
+            [org_role_group(ticket.organization_id, role) for role in TICKET_ROLES],
+        )
+    ]
     if update is None or update.is_public:
         customer_summary = {k: v for k, v in summary.items() if k != "overdue"}
-        publish(
-            "ticket.updated",
-            {"ticket": customer_summary, "update": payload},
-            groups=[user_group(ticket.customer_id)],
+        audiences.append(
+            (
+                "ticket.updated",
+                {"ticket": customer_summary, "update": payload},
+                [user_group(ticket.customer_id)],
+            )
         )
+    publish_each(audiences)
 
 
 def _customer_link(ticket: Ticket) -> str:
@@ -138,7 +150,7 @@ def _staff_link(ticket: Ticket) -> str:
 
 
 def _tell_customer(ticket: Ticket, update: TicketUpdate, title: str, body: str = "") -> None:
-    notify(
+    notify_after_commit(
         recipient=ticket.customer,
         kind="ticket.updated",
         title=title,
@@ -151,9 +163,15 @@ def _tell_customer(ticket: Ticket, update: TicketUpdate, title: str, body: str =
 
 
 def _tell_staff(
-    user: User, ticket: Ticket, kind: str, title: str, key: str, body: str = ""
+    user: User,
+    ticket: Ticket,
+    kind: str,
+    title: str,
+    key: str,
+    body: str = "",
+    send=notify_after_commit,
 ) -> None:
-    notify(
+    send(
         recipient=user,
         kind=kind,
         title=title,
@@ -168,6 +186,44 @@ def _tell_staff(
 # Writing the timeline --------------------------------------------------------------------
 
 
+def _new_update(
+    ticket: Ticket,
+    kind: str,
+    *,
+    author: User | None,
+    body: str = "",
+    is_public: bool = True,
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> TicketUpdate:
+    return TicketUpdate(
+        ticket=ticket,
+        kind=kind,
+        author=author,
+        body=body,
+        is_public=is_public,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _attach(ticket: Ticket, update: TicketUpdate, files: Iterable) -> None:
+    update.saved_attachments = [
+        Attachment.objects.create(
+            ticket=ticket,
+            update=update,
+            token=new_token(),
+            file=upload,
+            filename=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            is_public=update.is_public,
+            uploaded_by=update.author,
+        )
+        for upload, content_type in files
+    ]
+
+
 def _record(
     ticket: Ticket,
     kind: str,
@@ -178,29 +234,10 @@ def _record(
     data: dict | None = None,
     files: Iterable = (),
 ) -> TicketUpdate:
-    now = timezone.now()
-    update = TicketUpdate.objects.create(
-        ticket=ticket,
-        kind=kind,
-        author=author,
-        body=body,
-        is_public=is_public,
-        data=data or {},
-        created_at=now,
-    )
-    for upload, content_type in files:
-        Attachment.objects.create(
-            ticket=ticket,
-            update=update,
-            token=new_token(),
-            file=upload,
-            filename=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            is_public=is_public,
-            uploaded_by=author,
-        )
-    ticket.updated_at = now
+    update = _new_update(ticket, kind, author=author, body=body, is_public=is_public, data=data)
+    update.save()
+    _attach(ticket, update, files)
+    ticket.updated_at = update.created_at
     return update
 
 
@@ -227,14 +264,26 @@ def _require_text(text: str, field: str) -> str:
 # Opening and routing ---------------------------------------------------------------------
 
 
-def _open_load(user_ids: list[int]) -> dict[int, int]:
-    rows = (
+@functools.cache
+def _open_load() -> routing.Load:
+    """Routing's measure of an agent's load: their open tickets at the organization.
+
+    Compiled from the ORM once per process; COUNT(*), not COUNT(id), because id is not in
+    the partial index and reading it turns an index-only scan into a heap fetch per ticket.
+    """
+    counted = (
         Ticket.objects.open()
-        .filter(assignee_id__in=user_ids)
+        .filter(
+            assignee_id=RawSQL("candidate.user_id", ()),
+            organization_id=RawSQL("candidate.organization_id", ()),
+        )
+        .order_by()
         .values("assignee_id")
-        .annotate(open_tickets=Count("id"))
+        .annotate(open_tickets=Count("*"))
+        .values("open_tickets")
     )
-    return {row["assignee_id"]: row["open_tickets"] for row in rows}
+    sql, params = counted.query.sql_with_params()
+    return routing.Load(sql=sql, params=tuple(params))
 
 
 def ticket_open(
@@ -262,6 +311,13 @@ def ticket_open(
         raise ValidationError({"category": _("Choose one of this organization's categories.")})
     uploads = validate_uploads(files)
     with transaction.atomic():
+        # Routed before the INSERT, so the ticket is written once, already assigned.
+        assignee = routing.pick_agent(
+            organization=organization,
+            customer=customer,
+            skill=category.skill if category and category.skill else None,
+            load=_open_load(),
+        )
         ticket = Ticket(
             organization=organization,
             customer=customer,
@@ -270,47 +326,64 @@ def ticket_open(
             category=category,
             priority=priority,
             channel=channel,
+            assignee=assignee,
         )
         _set_due_times(ticket)
         ticket.save()
-        created = _record(ticket, UpdateKind.CREATED, author=customer, body=body, files=uploads)
-        assignee = routing.pick_agent(
-            organization=organization,
-            customer=customer,
-            skill=category.skill if category and category.skill else None,
-            load_of=_open_load,
-        )
+        timeline = [
+            _new_update(
+                ticket, UpdateKind.CREATED, author=customer, body=body, at=ticket.created_at
+            )
+        ]
         if assignee is not None:
-            _assign(ticket, assignee, by=None)
-        else:
-            _publish(ticket, created)
+            timeline.append(_assignment_update(ticket, assignee, by=None, at=ticket.created_at))
+        TicketUpdate.objects.bulk_create(timeline)
+        _attach(ticket, timeline[0], uploads)
+        for update in timeline[1:]:
+            update.saved_attachments = []
+        _publish(ticket, timeline[-1])
+        if assignee is not None:
+            _tell_assignee(ticket, timeline[-1])
     return ticket
 
 
-def _assign(ticket: Ticket, assignee: User | None, *, by: User | None) -> TicketUpdate:
-    ticket.assignee = assignee
+def _assignment_update(
+    ticket: Ticket, assignee: User | None, *, by: User | None, at: datetime | None = None
+) -> TicketUpdate:
     body = (
         _("Assigned to %(name)s.") % {"name": assignee} if assignee else _("Returned to the queue.")
     )
-    update = _record(
+    return _new_update(
         ticket,
         UpdateKind.ASSIGNMENT,
         author=by,
         body=body,
         data={"assignee": assignee.pk if assignee else None},
+        at=at,
     )
+
+
+def _tell_assignee(ticket: Ticket, update: TicketUpdate) -> None:
+    _tell_staff(
+        ticket.assignee,
+        ticket,
+        "ticket.assigned",
+        _("Ticket #%(id)s is yours: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
+        key=f"ticket-assigned:{update.pk}",
+        body=ticket.body[:300],
+    )
+
+
+def _assign(ticket: Ticket, assignee: User | None, *, by: User | None) -> TicketUpdate:
+    ticket.assignee = assignee
+    update = _assignment_update(ticket, assignee, by=by)
+    update.save()
+    update.saved_attachments = []
+    ticket.updated_at = update.created_at
     _save(ticket, "assignee")
     _publish(ticket, update)
     if assignee is not None and assignee != by:
-        _tell_staff(
-            assignee,
-            ticket,
-            "ticket.assigned",
-            _("Ticket #%(id)s is yours: %(subject)s")
-            % {"id": ticket.pk, "subject": ticket.subject},
-            key=f"ticket-assigned:{update.pk}",
-            body=ticket.body[:300],
-        )
+        _tell_assignee(ticket, update)
     return update
 
 
@@ -550,7 +623,7 @@ def ticket_follow_up(
                 skill=ticket.category.skill
                 if ticket.category_id and ticket.category.skill
                 else None,
-                load_of=_open_load,
+                load=_open_load(),
             )
             if assignee is not None:
                 _assign(ticket, assignee, by=None)
@@ -682,6 +755,8 @@ def _remind(
                     % {"id": ticket.pk, "subject": ticket.subject},
                     key=f"ticket-reminder:{reminder.pk}:{person.pk}",
                     body=update.body,
+                    # The sweep runs in a worker already: nobody waits, so no second hop.
+                    send=notify,
                 )
             if sequence > settings_.escalate_after:
                 _escalate(ticket, now)
@@ -713,6 +788,7 @@ def _escalate(ticket: Ticket, now: datetime) -> None:
             "ticket.escalated",
             _("Escalated: #%(id)s %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
             key=f"ticket-escalated:{update.pk}:{manager.pk}",
+            send=notify,
         )
 
 

@@ -250,3 +250,29 @@ def test_dispatch_due_requeues_a_send_whose_worker_died(db, enqueued):
     fresh.refresh_from_db()
     assert stuck.status == Status.QUEUED
     assert fresh.status == Status.SENDING
+
+
+def test_notify_after_commit_writes_nothing_until_the_change_commits(
+    customer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as scheduled:
+        services.notify_after_commit(
+            recipient=customer, kind="ticket.updated", title="News", dedupe_key="later:1"
+        )
+
+    assert len(scheduled) == 1
+    assert not Notification.objects.filter(dedupe_key__startswith="later:1").exists()
+
+
+def test_notify_after_commit_tells_the_recipient_once_through_the_worker(customer, after_commit):
+    for _ in range(2):
+        with after_commit():
+            services.notify_after_commit(
+                recipient=customer, kind="ticket.updated", title="News", dedupe_key="later:2"
+            )
+
+    told = Notification.objects.filter(recipient=customer, dedupe_key__startswith="later:2:")
+    assert sorted(told.values_list("channel", flat=True)) == sorted(
+        services.channels_for(user=customer, kind="ticket.updated")
+    )
+    assert {n.title for n in told} == {"News"}

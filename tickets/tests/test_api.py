@@ -629,7 +629,7 @@ def test_a_note_without_text_is_a_400_naming_body(request, ticket, user_name, pa
 
 
 def test_a_follow_up_on_a_resolved_ticket_reopens_it_to_the_same_agent(
-    organization, customer, agent
+    organization, customer, agent, after_commit
 ):
     online(agent)
     ticket = services.ticket_open(
@@ -638,9 +638,10 @@ def test_a_follow_up_on_a_resolved_ticket_reopens_it_to_the_same_agent(
     services.ticket_resolve(ticket=ticket, result="Bled the radiators.", by=agent)
     Presence.objects.filter(user=agent).update(status=PresenceStatus.OFFLINE, connections=0)
 
-    response = client_for(customer).post(
-        url(ticket, "updates/"), {"body": "Still banging."}, format="json"
-    )
+    with after_commit():
+        response = client_for(customer).post(
+            url(ticket, "updates/"), {"body": "Still banging."}, format="json"
+        )
 
     assert response.status_code == 201
     assert (response.data["kind"], response.data["data"]) == ("follow_up", {"reopened": True})

@@ -123,11 +123,12 @@ def test_a_category_of_another_organization_is_refused(organization, other_organ
 
 
 def test_a_progress_note_is_the_first_response_and_reaches_the_customer(
-    organization, customer, agent
+    organization, customer, agent, after_commit
 ):
     ticket = open_ticket(organization, customer)
 
-    update = services.ticket_add_progress(ticket=ticket, author=agent, body="On my way.")
+    with after_commit():
+        update = services.ticket_add_progress(ticket=ticket, author=agent, body="On my way.")
 
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
@@ -139,11 +140,12 @@ def test_a_progress_note_is_the_first_response_and_reaches_the_customer(
     assert all(n.link == f"/tickets/{ticket.pk}/" for n in told)
 
 
-def test_an_internal_note_never_reaches_the_customer(organization, customer, agent):
+def test_an_internal_note_never_reaches_the_customer(organization, customer, agent, after_commit):
     ticket = open_ticket(organization, customer)
     before = Event.objects.filter(group=f"user.{customer.pk}").count()
 
-    services.ticket_add_internal_note(ticket=ticket, author=agent, body="Customer is rude")
+    with after_commit():
+        services.ticket_add_internal_note(ticket=ticket, author=agent, body="Customer is rude")
 
     assert Event.objects.filter(group=f"user.{customer.pk}").count() == before
     assert not Notification.objects.filter(recipient=customer, body__contains="rude").exists()
@@ -197,7 +199,7 @@ def test_statuses_follow_the_transition_map(organization, customer, agent):
     assert ticket.closed_at is not None
 
 
-def test_the_whole_life_of_a_ticket(organization, customer):
+def test_the_whole_life_of_a_ticket(organization, customer, after_commit):
     agent = online(staff(organization, Role.AGENT))
     ticket = open_ticket(organization, customer)
     assert ticket.assignee == agent
@@ -210,7 +212,8 @@ def test_the_whole_life_of_a_ticket(organization, customer):
     # The agent goes offline; the follow-up still goes back to them.
     Presence.objects.filter(user=agent).update(status=PresenceStatus.OFFLINE)
     online(staff(organization, Role.AGENT))
-    services.ticket_follow_up(ticket=ticket, customer=customer, body="Still banging.")
+    with after_commit():
+        services.ticket_follow_up(ticket=ticket, customer=customer, body="Still banging.")
 
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
@@ -238,11 +241,14 @@ def test_only_the_ticket_owner_follows_up(organization, customer, other_customer
     assert ticket.updates.count() == 1
 
 
-def test_asking_for_news_pushes_the_status_and_latest_note(organization, customer, agent):
+def test_asking_for_news_pushes_the_status_and_latest_note(
+    organization, customer, agent, after_commit
+):
     ticket = open_ticket(organization, customer)
     services.ticket_add_progress(ticket=ticket, author=agent, body="Technician booked for Friday.")
 
-    services.ticket_request_status(ticket=ticket, customer=customer)
+    with after_commit():
+        services.ticket_request_status(ticket=ticket, customer=customer)
 
     told = Notification.objects.filter(recipient=customer, channel="in_app").latest("id")
     assert told.title == f"#{ticket.pk}: Open"
@@ -262,10 +268,11 @@ def test_assigning_to_someone_outside_the_organization_is_refused(
     assert ticket.assignee is None
 
 
-def test_assignment_tells_the_new_assignee(organization, customer, manager, agent):
+def test_assignment_tells_the_new_assignee(organization, customer, manager, agent, after_commit):
     ticket = open_ticket(organization, customer)
 
-    services.ticket_assign(ticket=ticket, assignee=agent, by=manager)
+    with after_commit():
+        services.ticket_assign(ticket=ticket, assignee=agent, by=manager)
 
     assert (
         Notification.objects.filter(
