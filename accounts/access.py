@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.http import Http404
 
 from .models import Membership, Organization
+from .selectors import request_memberships
 
 
 def access_membership(
@@ -23,6 +24,22 @@ def access_membership(
         return memberships.get(user=user, organization__slug=organization_slug)
     except Membership.DoesNotExist:
         raise Http404 from None
+
+
+def access_request_membership(
+    request, organization_slug: str, roles: Iterable[str] | None = None
+) -> Membership:
+    """`access_membership` for the request's own user, from the memberships the request
+    reads once (the page shell needs them all anyway)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    allowed = None if roles is None else set(roles)
+    for membership in request_memberships(request):
+        if membership.organization.slug == organization_slug and (
+            allowed is None or membership.role in allowed
+        ):
+            return membership
+    raise Http404
 
 
 def access_organization(

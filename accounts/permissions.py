@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .access import access_membership
+from .access import access_request_membership
 from .models import Role
 
 
@@ -26,7 +26,7 @@ class IsOrganizationStaff(BasePermission):
             roles = getattr(view, "read_roles", None)
         else:
             roles = getattr(view, "write_roles", (Role.MANAGER,))
-        request.membership = access_membership(request.user, view.kwargs["slug"], roles)
+        request.membership = access_request_membership(request, view.kwargs["slug"], roles)
         return True
 
 
@@ -38,7 +38,7 @@ class OrganizationStaffMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.membership = access_membership(request.user, kwargs["slug"], self.allowed_roles)
+        self.membership = access_request_membership(request, kwargs["slug"], self.allowed_roles)
         self.organization = self.membership.organization
         if not request.user.timezone:
             timezone.activate(zoneinfo.ZoneInfo(self.organization.timezone))

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.db.models import Case, QuerySet, Value, When
 
 from csportal.realtime import org_role_group, org_staff_group, user_group
@@ -16,18 +18,32 @@ def staff_memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
-def realtime_groups_for(user: User) -> list[str]:
+def realtime_groups_for(user: User, memberships: Iterable[Membership] | None = None) -> list[str]:
     """The groups a user's socket joins by right: their own, their organizations' staff, and
-    their role at each."""
+    their role at each. `memberships`, when the caller has the active ones already."""
     if not user.is_authenticated or not user.is_active:
         return []
-    memberships = (
-        Membership.objects.active().filter(user=user).values_list("organization_id", "role")
-    )
+    if memberships is None:
+        memberships = Membership.objects.active().filter(user=user).only("organization", "role")
     groups = [user_group(user.pk)]
-    for organization_id, role in memberships:
-        groups += [org_staff_group(organization_id), org_role_group(organization_id, role)]
+    for membership in memberships:
+        groups += [
+            org_staff_group(membership.organization_id),
+            org_role_group(membership.organization_id, membership.role),
+        ]
     return groups
+
+
+def request_memberships(request) -> list[Membership]:
+    """The signed-in user's active staff memberships, read once per request: the page's
+    access check, its nav and its socket's groups all need them."""
+    cached = getattr(request, "_active_memberships", None)
+    if cached is None:
+        cached = list(staff_memberships_of(request.user))
+        for membership in cached:
+            membership.user = request.user
+        request._active_memberships = cached
+    return cached
 
 
 def organization_staff(organization: Organization) -> QuerySet[Membership]:

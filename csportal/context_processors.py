@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.selectors import realtime_groups_for, staff_memberships_of
+from accounts.selectors import realtime_groups_for, request_memberships
 from accounts.views import role_home_url
 
 from .realtime import latest_event_id
@@ -12,7 +12,8 @@ def realtime(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    groups = realtime_groups_for(user)
+    memberships = request_memberships(request)
+    groups = realtime_groups_for(user, memberships)
     return {
         "realtime_config": {
             "socket": "/ws/events/",
@@ -27,6 +28,6 @@ def realtime(request):
         },
         "staff_pages": [
             {"membership": membership, "url": role_home_url(membership)}
-            for membership in staff_memberships_of(user)
+            for membership in memberships
         ],
     }

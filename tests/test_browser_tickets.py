@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
-from tickets.models import Status, Ticket
+from tickets import selectors
+from tickets.models import Status, Ticket, TicketUpdate, UpdateKind
+from tickets.tests.factories import TicketFactory, TicketUpdateFactory
 
 pytestmark = pytest.mark.browser
 
@@ -130,3 +132,32 @@ def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(
     assert was_not_reloaded(agent_page)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.assignee, ticket.reopen_count) == (Status.OPEN, agent, 1)
+
+
+def test_a_long_timeline_opens_on_its_latest_entries_and_reads_back_to_the_first(
+    browser, live_asgi_server, organization, customer, agent
+):
+    # Stored directly: services publish after commit, which this thread (Playwright's
+    # event loop) can't do, and nothing here needs to be live.
+    ticket = TicketFactory(organization=organization, customer=customer, subject="Noisy fan")
+    TicketUpdateFactory(ticket=ticket, kind=UpdateKind.CREATED, author=customer, body="It hums.")
+    TicketUpdate.objects.bulk_create(
+        TicketUpdate(ticket=ticket, kind=UpdateKind.PROGRESS, author=agent, body=f"Note {n}")
+        for n in range(2 * selectors.TIMELINE_TAIL + 5)
+    )
+    everything = ticket.updates.count()
+    page = open_page_at(
+        browser, live_asgi_server, agent, f"/o/{organization.slug}/tickets/{ticket.pk}/"
+    )
+    entries = page.locator("[data-timeline] > li.update")
+    expect(entries).to_have_count(selectors.TIMELINE_TAIL)
+    expect(entries.last).to_contain_text(f"Note {2 * selectors.TIMELINE_TAIL + 4}")
+
+    earlier = page.get_by_role("button", name="Show earlier entries")
+    while earlier.count():
+        shown = entries.count()
+        earlier.click()
+        expect(entries).not_to_have_count(shown)
+
+    expect(entries).to_have_count(everything)
+    expect(entries.first).to_contain_text("It hums.")

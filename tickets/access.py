@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from accounts.access import access_membership
+from accounts.access import access_membership, access_request_membership
 from accounts.models import Role
 
 from .models import Attachment, Ticket
@@ -35,10 +35,10 @@ def access_customer_ticket(user, ticket_id, *, lock: bool = False) -> Ticket:
 
 
 def access_staff_ticket(
-    user, organization_slug: str, ticket_id, *, roles=STAFF_ROLES, lock: bool = False
+    request, organization_slug: str, ticket_id, *, roles=STAFF_ROLES, lock: bool = False
 ) -> Ticket:
-    """A ticket of an organization the user works for, in one of `roles`."""
-    membership = access_membership(user, organization_slug, roles)
+    """A ticket of an organization the request's user works for, in one of `roles`."""
+    membership = access_request_membership(request, organization_slug, roles)
     tickets = _tickets(lock)
     try:
         return tickets.get(pk=_ticket_id(ticket_id), organization=membership.organization)

@@ -63,6 +63,22 @@ def ticket_timeline(ticket: Ticket, *, public_only: bool) -> QuerySet[TicketUpda
     return updates.order_by("id")
 
 
+TIMELINE_TAIL = 20
+
+
+def timeline_tail(
+    ticket: Ticket, *, public_only: bool, before: int | None = None, limit: int = TIMELINE_TAIL
+) -> tuple[list[TicketUpdate], bool]:
+    """The latest `limit` entries (or those just before entry `before`), oldest first, and
+    whether there are earlier ones: a page shows the recent end of a long timeline and
+    fetches the rest on request."""
+    updates = ticket_timeline(ticket, public_only=public_only).order_by("-id")
+    if before is not None:
+        updates = updates.filter(id__lt=before)
+    rows = list(updates[: limit + 1])
+    return rows[:limit][::-1], len(rows) > limit
+
+
 def other_tickets_of_customer(ticket: Ticket, limit: int = 10) -> list[Ticket]:
     return list(
         _list_columns(

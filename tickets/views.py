@@ -7,7 +7,7 @@ Every page reads through selectors and writes through one service call; the live
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -44,6 +44,7 @@ from .models import (
     Priority,
     SlaPolicy,
     Status,
+    Ticket,
     UpdateKind,
 )
 from .templatetags.ticket_tags import overview
@@ -120,6 +121,36 @@ class TicketOpenView(LoginRequiredMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+def _earlier_url(ticket: Ticket, *, staff: bool) -> str:
+    if staff:
+        return reverse("tickets:staff-earlier", args=[ticket.organization.slug, ticket.pk])
+    return reverse("tickets:earlier", args=[ticket.pk])
+
+
+def _timeline_context(ticket: Ticket, *, staff: bool, before: int | None = None) -> dict:
+    timeline, has_earlier = selectors.timeline_tail(ticket, public_only=not staff, before=before)
+    return {
+        "timeline": timeline,
+        "has_earlier": has_earlier,
+        "earlier_url": _earlier_url(ticket, staff=staff),
+    }
+
+
+class EarlierEntriesMixin:
+    """GET ?before=<entry id>: the stretch of the timeline before it, for the page's
+    "Show earlier entries" button."""
+
+    template_name = "tickets/includes/timeline_entries.html"
+    http_method_names = ["get", "head", "options"]
+    as_staff = False
+
+    def get_context_data(self, **kwargs):
+        before = self.request.GET.get("before", "")
+        if not before.isdigit():
+            raise BadRequest(_("Give the entry to read before as ?before=<id>."))
+        return _timeline_context(self.ticket, staff=self.as_staff, before=int(before))
+
+
 class CustomerTicketView(LoginRequiredMixin, TemplateView):
     """One of the customer's own tickets with its public timeline; the POST views below
     re-render it with their form when the input is refused."""
@@ -135,7 +166,7 @@ class CustomerTicketView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["ticket"] = self.ticket
-        context["timeline"] = selectors.ticket_timeline(self.ticket, public_only=True)
+        context.update(_timeline_context(self.ticket, staff=False))
         context.setdefault("follow_up_form", MessageForm())
         context["open_statuses"] = OPEN_STATUSES
         context["ticket_page"] = _page_config(self.ticket, user=self.request.user, staff=False)
@@ -147,6 +178,10 @@ class CustomerTicketView(LoginRequiredMixin, TemplateView):
 
 class CustomerTicketDetailView(CustomerTicketView):
     http_method_names = ["get", "head", "options"]
+
+
+class CustomerEarlierEntriesView(EarlierEntriesMixin, CustomerTicketView):
+    pass
 
 
 class FollowUpView(CustomerTicketView):
@@ -296,7 +331,7 @@ class StaffTicketView(OrganizationStaffMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.ticket = access_staff_ticket(
-                request.user, kwargs["slug"], kwargs["pk"], roles=self.ticket_roles()
+                request, kwargs["slug"], kwargs["pk"], roles=self.ticket_roles()
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -306,7 +341,7 @@ class StaffTicketView(OrganizationStaffMixin, TemplateView):
         can_work = self.membership.role in WORKING_ROLES
         context.update(
             ticket=ticket,
-            timeline=selectors.ticket_timeline(ticket, public_only=False),
+            **_timeline_context(ticket, staff=True),
             other_tickets=selectors.other_tickets_of_customer(ticket),
             can_work=can_work,
             open_statuses=OPEN_STATUSES,
@@ -330,6 +365,10 @@ class StaffTicketView(OrganizationStaffMixin, TemplateView):
 
 class StaffTicketDetailView(StaffTicketView):
     http_method_names = ["get", "head", "options"]
+
+
+class StaffEarlierEntriesView(EarlierEntriesMixin, StaffTicketView):
+    as_staff = True
 
 
 class StaffTicketActionView(StaffTicketView):

@@ -53,6 +53,55 @@ STAFF_FIELDS = [
 ]
 
 
+_datetime = serializers.DateTimeField()
+
+
+def _when(value):
+    return _datetime.to_representation(value)
+
+
+def _person(user) -> dict | None:
+    return {"id": user.pk, "name": str(user)} if user is not None else None
+
+
+# What each ticket field looks like in the API, built straight from the row. DRF's own
+# to_representation walks every field of every row through get_attribute and nested
+# serializers: 0.15 ms a row, most of an inbox page's time. The declared fields below
+# still describe the schema, and a test holds the two to the same output.
+_TICKET_FIELDS = {
+    "id": lambda t: t.pk,
+    "subject": lambda t: t.subject,
+    "status": lambda t: t.status,
+    "priority": lambda t: t.priority,
+    "category": lambda t: {"id": t.category.pk, "name": t.category.name} if t.category_id else None,
+    "assignee": lambda t: _person(t.assignee) if t.assignee_id else None,
+    "channel": lambda t: t.channel,
+    "created_at": lambda t: _when(t.created_at),
+    "updated_at": lambda t: _when(t.updated_at),
+    "organization": lambda t: {
+        "slug": t.organization.slug,
+        "name": t.organization.name,
+        "timezone": t.organization.timezone,
+    },
+    "body": lambda t: t.body,
+    "result": lambda t: t.result,
+    "resolved_at": lambda t: _when(t.resolved_at),
+    "closed_at": lambda t: _when(t.closed_at),
+    "customer": lambda t: {
+        "id": t.customer.pk,
+        "name": str(t.customer),
+        "email": t.customer.email,
+    },
+    "overdue": lambda t: t.is_overdue(),
+    "first_response_due": lambda t: _when(t.first_response_due),
+    "resolution_due": lambda t: _when(t.resolution_due),
+    "first_responded_at": lambda t: _when(t.first_responded_at),
+    "escalated_at": lambda t: _when(t.escalated_at),
+    "reopened_at": lambda t: _when(t.reopened_at),
+    "reopen_count": lambda t: t.reopen_count,
+}
+
+
 class TicketListSerializer(serializers.ModelSerializer):
     # Rows come from selectors that join these and defer `body` and `result`: touching
     # anything else here would cost a query per row.
@@ -63,6 +112,9 @@ class TicketListSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = LIST_FIELDS
         read_only_fields = fields
+
+    def to_representation(self, ticket):
+        return {name: _TICKET_FIELDS[name](ticket) for name in self.Meta.fields}
 
 
 class CustomerTicketListSerializer(TicketListSerializer):
@@ -127,6 +179,30 @@ class TicketUpdateSerializer(serializers.ModelSerializer):
             "attachments",
         ]
         read_only_fields = fields
+
+    def to_representation(self, update):
+        # Built directly for the same reason as the ticket rows; a test holds it to DRF's.
+        return {
+            "id": update.pk,
+            "kind": update.kind,
+            "kind_label": update.get_kind_display(),
+            "body": update.body,
+            "is_public": update.is_public,
+            "author": _person(update.author) if update.author_id else None,
+            "data": update.data,
+            "created_at": _when(update.created_at),
+            "attachments": [
+                {
+                    "id": attachment.pk,
+                    "token": attachment.token,
+                    "filename": attachment.filename,
+                    "size": attachment.size,
+                    "content_type": attachment.content_type,
+                    "url": reverse("tickets:attachment", args=[attachment.token]),
+                }
+                for attachment in update.attachments.all()
+            ],
+        }
 
 
 # Input -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Presence, PresenceStatus, Role
 from accounts.tests.factories import CustomerFactory, staff
-from tickets import services
+from tickets import selectors, services
 from tickets.models import (
     Attachment,
     Category,
@@ -572,12 +572,9 @@ def test_the_inbox_query_count_does_not_grow_with_the_page(
     assert len(response.context["tickets"]) == min(count, 25)
 
 
-def test_the_staff_page_of_a_ticket_with_a_hundred_updates_stays_within_a_fixed_query_count(
-    client, organization, customer, agent, django_assert_max_num_queries
-):
+def long_ticket(organization, customer, agent):
+    """A ticket with 103 entries after its opening: internal and public, three with photos."""
     ticket = open_ticket(organization, customer, files=[png()])
-    for _ in range(5):
-        open_ticket(organization, customer)
     authors = [agent, customer, None]
     TicketUpdate.objects.bulk_create(
         TicketUpdate(
@@ -591,13 +588,81 @@ def test_the_staff_page_of_a_ticket_with_a_hundred_updates_stays_within_a_fixed_
     )
     for _ in range(3):
         services.ticket_add_progress(ticket=ticket, author=agent, body="A photo", files=[png()])
+    return ticket
+
+
+def test_a_long_timeline_opens_on_its_latest_entries_within_a_fixed_query_count(
+    client, organization, customer, agent, django_assert_max_num_queries
+):
+    ticket = long_ticket(organization, customer, agent)
+    for _ in range(5):
+        open_ticket(organization, customer)
     client.force_login(agent)
 
     with django_assert_max_num_queries(STAFF_PAGE_QUERIES):
         response = client.get(staff_url(ticket))
 
     assert response.status_code == 200
-    assert len(response.context["timeline"]) >= 100
+    latest = list(
+        ticket.updates.order_by("-id").values_list("id", flat=True)[: selectors.TIMELINE_TAIL]
+    )
+    assert [update.pk for update in response.context["timeline"]] == latest[::-1]
+    assert b"Show earlier entries" in response.content
+
+
+def test_earlier_entries_come_in_stretches_until_the_first(client, organization, customer, agent):
+    ticket = long_ticket(organization, customer, agent)
+    client.force_login(agent)
+    everything = list(ticket.updates.order_by("id").values_list("id", flat=True))
+    seen = [update.pk for update in client.get(staff_url(ticket)).context["timeline"]]
+
+    while True:
+        response = client.get(staff_url(ticket, "tickets:staff-earlier"), {"before": seen[0]})
+        assert response.status_code == 200
+        seen = [update.pk for update in response.context["timeline"]] + seen
+        if not response.context["has_earlier"]:
+            break
+        assert b"Show earlier entries" in response.content
+
+    assert seen == everything
+
+
+def test_the_customer_reads_earlier_entries_without_the_internal_ones(
+    client, organization, customer, agent
+):
+    ticket = long_ticket(organization, customer, agent)
+    client.force_login(customer)
+    first_shown = client.get(reverse("tickets:detail", args=[ticket.pk])).context["timeline"][0]
+
+    response = client.get(reverse("tickets:earlier", args=[ticket.pk]), {"before": first_shown.pk})
+
+    assert response.status_code == 200
+    assert response.context["timeline"]
+    assert all(update.is_public for update in response.context["timeline"])
+
+
+@pytest.mark.parametrize("before", ["", "abc", "-1"])
+def test_asking_for_earlier_entries_without_a_valid_entry_is_a_400(
+    client, organization, customer, agent, before
+):
+    ticket = open_ticket(organization, customer)
+    client.force_login(agent)
+
+    response = client.get(staff_url(ticket, "tickets:staff-earlier"), {"before": before})
+
+    assert response.status_code == 400
+
+
+def test_another_organizations_staff_and_customers_get_no_earlier_entries(
+    client, organization, customer, other_customer, other_agent
+):
+    ticket = open_ticket(organization, customer)
+
+    client.force_login(other_agent)
+    assert client.get(staff_url(ticket, "tickets:staff-earlier"), {"before": 10}).status_code == 404
+    client.force_login(other_customer)
+    response = client.get(reverse("tickets:earlier", args=[ticket.pk]), {"before": 10})
+    assert response.status_code == 404
 
 
 # The managers' side ----------------------------------------------------------------------
