@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Organization
+from accounts.models import Membership, Organization, Role
 
 from .models import Review
 
@@ -25,4 +25,36 @@ def access_staff_review(
     try:
         return reviews.get(pk=int(review_id))
     except (Review.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_customer_review(user, review_id) -> Review:
+    """One of the customer's own reviews; anyone else's reads as missing."""
+    if not user.is_authenticated:
+        raise Http404
+    reviews = Review.objects.filter(customer=user).select_related("organization", "customer")
+    try:
+        return reviews.get(pk=int(review_id))
+    except (Review.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# Whose ratings and gifts a profile is about: the people customers can review or thank.
+RATED_ROLES = (Role.MANAGER, Role.AGENT, Role.TECHNICIAN)
+
+
+def access_rated_person(acting: Membership, person_id) -> Membership:
+    """A staff member's ratings profile, for `acting` (an active membership already checked):
+    their own, or anyone's of the organization for its managers. Returns the person's."""
+    try:
+        person_id = int(person_id)
+    except (ValueError, TypeError):
+        raise Http404 from None
+    if person_id != acting.user_id and acting.role != Role.MANAGER:
+        raise Http404
+    try:
+        return Membership.objects.select_related("user", "organization").get(
+            organization=acting.organization, user_id=person_id, role__in=RATED_ROLES
+        )
+    except Membership.DoesNotExist:
         raise Http404 from None

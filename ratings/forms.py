@@ -3,10 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Ticket
 
+from .models import GiftKind
+
 STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class ReviewForm(forms.Form):
+class RatingForm(forms.Form):
+    """Stars and words: rating a ticket's service, or changing a review already posted."""
+
     stars = forms.TypedChoiceField(
         label=_("Stars"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect
     )
@@ -16,6 +20,9 @@ class ReviewForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class ReviewForm(RatingForm):
     ticket = forms.ModelChoiceField(
         label=_("About the request"),
         queryset=Ticket.objects.none(),
@@ -27,6 +34,13 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the customer's own tickets with this provider can be chosen.
         self.fields["ticket"].queryset = tickets
+
+
+class GiftForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Gift"), choices=GiftKind.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("A note"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ResponseForm(forms.Form):

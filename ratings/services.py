@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, Role, User
-from csportal.realtime import org_staff_group, publish, user_group
+from csportal.realtime import org_role_group, org_staff_group, publish, user_group
 from notifications.services import notify
 from tickets.models import Ticket
 
@@ -309,6 +309,11 @@ def review_delete(*, review: Review, customer: User) -> None:
         if response is not None:
             _add_response(review, response, sign=-1)
         _refresh_points(review)
+        publish(
+            "review.deleted",
+            {"id": review.pk, "organization": review.organization_id},
+            groups=[org_staff_group(review.organization_id)],
+        )
         review.delete()
 
 
@@ -375,15 +380,26 @@ def review_flag(*, review: Review, by: User, reason: str) -> Review:
 
 
 def gift_send(
-    *, sender: User, organization: Organization, recipient: User, kind: str, note: str = ""
+    *,
+    sender: User,
+    organization: Organization,
+    recipient: User,
+    kind: str,
+    note: str = "",
+    ticket: Ticket | None = None,
 ) -> Gift:
-    """A thank-you to an agent or technician who served the customer."""
+    """A thank-you to an agent or technician who served the customer, optionally for one
+    ticket of theirs; the recipient sees it arrive on their profile."""
     if kind not in GiftKind.values:
         raise ValidationError({"kind": _("Choose a gift from the list.")})
     _check_person(organization, recipient, (Role.AGENT, Role.MANAGER, Role.TECHNICIAN), "recipient")
     served = Ticket.objects.filter(customer=sender, organization=organization).filter(
         Q(assignee=recipient) | Q(updates__author=recipient)
     )
+    if ticket is not None:
+        if ticket.customer_id != sender.pk or ticket.organization_id != organization.pk:
+            raise ValidationError({"ticket": _("Choose one of your tickets with this provider.")})
+        served = served.filter(pk=ticket.pk)
     if not served.exists():
         raise ValidationError({"recipient": _("You can thank someone who has served you.")})
     with transaction.atomic():
@@ -393,6 +409,19 @@ def gift_send(
             recipient=recipient,
             kind=kind,
             note=(note or "").strip()[:300],
+            ticket=ticket,
+        )
+        publish(
+            "gift.received",
+            {
+                "id": gift.pk,
+                "kind": gift.kind,
+                "label": str(gift.get_kind_display()),
+                "note": gift.note,
+                "from": str(sender),
+            },
+            # The recipient and their managers, who are the ones who see the profile.
+            groups=[user_group(recipient.pk), org_role_group(organization.pk, Role.MANAGER)],
         )
         notify(
             recipient=recipient,

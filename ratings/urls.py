@@ -13,4 +13,18 @@ urlpatterns = [
         views.DashboardActionView.as_view(),
         name="dashboard-action",
     ),
+    path("o/<slug:slug>/scores/", views.ScoresDashboardView.as_view(), name="scores"),
+    path("me/reviews/", views.MyReviewsView.as_view(), name="my-reviews"),
+    path(
+        "me/reviews/<int:pk>/<slug:action>/",
+        views.MyReviewActionView.as_view(),
+        name="my-review-action",
+    ),
+    path("tickets/<int:pk>/feedback/", views.TicketFeedbackView.as_view(), name="ticket-feedback"),
+    path(
+        "tickets/<int:pk>/feedback/<slug:action>/",
+        views.TicketFeedbackActionView.as_view(),
+        name="ticket-feedback-action",
+    ),
+    path("o/<slug:slug>/agents/<int:pk>/", views.AgentProfileView.as_view(), name="agent-profile"),
 ]

@@ -1,24 +1,36 @@
-"""Rating pages: the public provider list and page, and the staff's reviews dashboard.
+"""Rating pages: the public provider list and page, the staff's reviews dashboard, the
+customer's own reviews and thanks after a ticket, and a staff member's ratings profile.
 
 Reads go through selectors, writes through one service call; the live parts (provider.js,
-the htmx refresh of the dashboard list) only re-show what the server already decided.
+my_reviews.js, the htmx refreshes) only re-show what the server already decided.
 """
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
+from accounts.models import Role
 from accounts.permissions import OrganizationStaffMixin
 from csportal.forms import add_service_errors
+from tickets.access import access_customer_ticket
 
 from . import selectors, services
-from .access import access_provider, access_staff_review
-from .forms import FlagForm, ResponseForm, ReviewForm
+from .access import (
+    RATED_ROLES,
+    access_customer_review,
+    access_provider,
+    access_rated_person,
+    access_staff_review,
+)
+from .forms import FlagForm, GiftForm, RatingForm, ResponseForm, ReviewForm
 
 DASHBOARD_PAGE_SIZE = 25
 
@@ -55,6 +67,7 @@ class ProviderView(TemplateView):
             summary=selectors.score_summary(score),
             reviews=selectors.recent_reviews(self.organization),
             provider_page={"organization": self.organization.pk},
+            trend=selectors.score_history(self.organization),
         )
         if "review_form" not in context and (
             user.is_authenticated and services.has_dealt_with(user, self.organization)
@@ -141,3 +154,211 @@ class DashboardActionView(DashboardView):
             refused_form=form, refused_review=review.pk, refused_action=action
         )
         return self.render_to_response(context, status=400)
+
+
+class ScoresDashboardView(OrganizationStaffMixin, TemplateView):
+    """The managers' table of scores: the organization's, each agent's and technician's,
+    with how often and how fast reviews are answered, and the trend of the row picked."""
+
+    template_name = "ratings/scores.html"
+    allowed_roles = (Role.MANAGER,)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            rows=selectors.scores_dashboard(self.organization),
+            trend=selectors.score_history(self.organization),
+            history_url=reverse("api:organization-score-history", args=[self.organization.slug]),
+        )
+        return context
+
+
+# The customer's reviews and thanks ----------------------------------------------------------
+
+MY_REVIEWS_PAGE_SIZE = 20
+
+
+class MyReviewsView(LoginRequiredMixin, ListView):
+    """The customer's own reviews, newest first. Those still in their edit window can be
+    changed or deleted here; a provider's answer shows up live (my_reviews.js)."""
+
+    template_name = "ratings/my_reviews.html"
+    context_object_name = "reviews"
+    paginate_by = MY_REVIEWS_PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.reviews_by_customer(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        refused_review, refused_form = context.get("refused_review"), context.get("refused_form")
+        now = timezone.now()
+        rows = []
+        for review in context["reviews"]:
+            deadline = selectors.review_edit_deadline(review)
+            refused = refused_form if refused_review == review.pk else None
+            if refused is not None and context.get("refused_action") == "edit":
+                edit_form = refused
+            else:
+                edit_form = RatingForm(
+                    initial={"stars": review.stars, "comment": review.comment},
+                    prefix=f"edit-{review.pk}",
+                )
+            rows.append(
+                {
+                    "review": review,
+                    "deadline": deadline,
+                    "editable": now <= deadline,
+                    "refused": refused,
+                    "edit_form": edit_form,
+                }
+            )
+        context["rows"] = rows
+        return context
+
+
+class MyReviewActionView(MyReviewsView):
+    """Change or delete one of the customer's reviews; a refusal (the window has passed, say)
+    re-renders the list with the error on that review."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        if action not in ("edit", "delete"):
+            raise Http404
+        review = access_customer_review(request.user, pk)
+        if action == "edit":
+            form = RatingForm(request.POST, prefix=f"edit-{review.pk}")
+        else:
+            # Nothing to fill in; the form only carries a refusal back to the page.
+            form = forms.Form(request.POST)
+        if form.is_valid():
+            try:
+                if action == "edit":
+                    services.review_edit(review=review, customer=request.user, **form.cleaned_data)
+                    done = _("Your review is updated.")
+                else:
+                    services.review_delete(review=review, customer=request.user)
+                    done = _("Your review is deleted.")
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, done)
+                url = reverse("ratings:my-reviews")
+                return redirect(f"{url}#my-review-{review.pk}" if action == "edit" else url)
+        self.object_list = self.get_queryset()
+        context = self.get_context_data(
+            refused_form=form, refused_review=review.pk, refused_action=action
+        )
+        return self.render_to_response(context, status=400)
+
+
+class TicketFeedbackView(LoginRequiredMixin, TemplateView):
+    """After a ticket: rate the service (the review is about the ticket and its agent) and
+    thank the agent with a gift.
+
+    The customer's ticket page loads this as a fragment, and again whenever the ticket
+    changes, so the offer appears the moment the ticket is resolved. Without htmx, and when a
+    form is refused (htmx swaps no 400s), it is a page of its own.
+    """
+
+    template_name = "ratings/ticket_feedback.html"
+    # action: (context name, form, prefix)
+    action_forms = {
+        "review": ("rating_form", RatingForm, "rate"),
+        "gift": ("gift_form", GiftForm, "thank"),
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.ticket = access_customer_ticket(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.request.htmx and self.request.method == "GET":
+            return ["ratings/includes/ticket_feedback.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ticket = self.ticket
+        context["ticket"] = ticket
+        context["finished"] = not ticket.is_open
+        if context["finished"]:
+            context["review"] = selectors.ticket_review(self.request.user, ticket)
+            if context["review"] is None:
+                context.setdefault("rating_form", RatingForm(prefix="rate"))
+            if ticket.assignee_id:
+                context.setdefault("gift_form", GiftForm(prefix="thank"))
+        return context
+
+
+class TicketFeedbackActionView(TicketFeedbackView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        if action not in self.action_forms:
+            raise Http404
+        name, form_class, prefix = self.action_forms[action]
+        form = form_class(request.POST, prefix=prefix)
+        if form.is_valid():
+            try:
+                done = getattr(self, f"do_{action}")(form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect(reverse("tickets:detail", args=[pk]) + "#ticket-feedback")
+        return self.render_to_response(self.get_context_data(**{name: form}), status=400)
+
+    def do_review(self, data):
+        services.review_post(
+            customer=self.request.user,
+            organization=self.ticket.organization,
+            ticket=self.ticket,
+            **data,
+        )
+        return _("Thank you for rating our service.")
+
+    def do_gift(self, data):
+        agent = self.ticket.assignee
+        if agent is None:
+            raise ValidationError(_("Nobody has handled this request yet."))
+        services.gift_send(
+            sender=self.request.user,
+            organization=self.ticket.organization,
+            recipient=agent,
+            ticket=self.ticket,
+            **data,
+        )
+        return _("Your thank-you is on its way to %(name)s.") % {"name": agent}
+
+
+# A staff member's ratings -------------------------------------------------------------------
+
+
+class AgentProfileView(OrganizationStaffMixin, TemplateView):
+    """What customers think of one agent or technician: their score, the reviews about them
+    with the answers, and the thank-yous they received. Theirs to see, and their managers'.
+    It follows new reviews and answers live (an htmx refresh)."""
+
+    template_name = "ratings/agent_profile.html"
+    allowed_roles = RATED_ROLES
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["ratings/includes/agent_profile_body.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = access_rated_person(self.membership, self.kwargs["pk"])
+        context.update(
+            person=person,
+            summary=selectors.score_summary(selectors.person_score(person)),
+            reviews=selectors.reviews_about(person),
+            gifts=selectors.gifts_received(person),
+            gift_counts=selectors.gift_counts(person),
+        )
+        return context

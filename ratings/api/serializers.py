@@ -1,13 +1,15 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from csportal.api.serializers import StrictSerializerMixin
 from tickets.api.serializers import PersonSerializer
 from tickets.models import Ticket
 
-from ..models import Review, ReviewResponse
+from ..models import Gift, GiftKind, Review, ReviewResponse, TargetKind
+from ..selectors import HISTORY_DAYS, HISTORY_MAX_DAYS, PERSON_KINDS
 
 # Output ----------------------------------------------------------------------------------
 
@@ -92,3 +94,98 @@ class ReviewPostSerializer(StrictSerializerMixin, serializers.Serializer):
 
 class ResponseCreateSerializer(StrictSerializerMixin, serializers.Serializer):
     body = serializers.CharField(max_length=4000)
+
+
+# Trends ----------------------------------------------------------------------------------
+
+
+class ScoreHistoryQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1, max_value=HISTORY_MAX_DAYS, default=HISTORY_DAYS, help_text=_("Days back.")
+    )
+    person = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_("An agent's or technician's user id; for the organization's managers."),
+    )
+    kind = serializers.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in PERSON_KINDS],
+        required=False,
+        help_text=_("Which of the person's scores; by default the one their role earns."),
+    )
+
+    def validate(self, data):
+        if "kind" in data and "person" not in data:
+            raise serializers.ValidationError(
+                {"kind": _("Choose a person to pick one of their scores.")}
+            )
+        return data
+
+
+class HistoryPointSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    points = serializers.FloatField()
+    count = serializers.IntegerField()
+
+
+class ScoreHistorySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TargetKind.choices)
+    person = serializers.IntegerField(allow_null=True)
+    days = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    history = HistoryPointSerializer(many=True)
+
+
+# A customer's changes and thanks ---------------------------------------------------------
+
+
+class ReviewEditSerializer(StrictSerializerMixin, serializers.Serializer):
+    """What is left out stays as it was."""
+
+    stars = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError(_("Send new stars, a new comment, or both."))
+        return data
+
+
+class GiftSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sender = serializers.CharField(source="sender.__str__", read_only=True)
+    recipient = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Gift
+        fields = [
+            "id",
+            "organization",
+            "sender",
+            "recipient",
+            "kind",
+            "note",
+            "ticket",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class GiftSendSerializer(StrictSerializerMixin, serializers.Serializer):
+    organization = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organization.objects.all()
+    )
+    # Any user id parses; the service accepts only the provider's staff who served you.
+    recipient = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    kind = serializers.ChoiceField(choices=GiftKind.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    ticket = CustomerTicketField(required=False, allow_null=True)
+
+
+class GiftQuerySerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=[("received", _("Received")), ("sent", _("Sent"))],
+        required=False,
+        help_text=_("Only the gifts you received (as staff) or sent (as a customer)."),
+    )

@@ -16,6 +16,7 @@ from csportal.models import Event
 from notifications.models import Notification
 from ratings import scoring, services
 from ratings.models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
+from ratings.tests.factories import posted_review
 from tickets.models import Ticket
 from tickets.tests.factories import TicketFactory
 
@@ -339,3 +340,13 @@ def test_fifty_concurrent_reviews_lose_no_update(organization):
     score.refresh_from_db()
     assert sums(score) == pytest.approx(before, rel=1e-9)
     assert Ticket.objects.count() == 50
+
+
+def test_a_deleted_review_is_taken_off_the_staff_pages_live(organization, customer):
+    review = posted_review(organization, customer=customer, stars=2, comment="Slow.")
+
+    services.review_delete(review=review, customer=customer)
+
+    deleted = Event.objects.get(type="review.deleted")
+    assert deleted.group == f"org.{organization.pk}.staff"
+    assert deleted.data == {"id": review.pk, "organization": organization.pk}

@@ -1,0 +1,24 @@
+"""Reviews made through the service, so the scores always agree with the rows."""
+
+from accounts.tests.factories import CustomerFactory
+from ratings import services
+from ratings.models import Review
+from tickets.tests.factories import TicketFactory
+
+
+def posted_review(
+    organization, *, customer=None, stars: int = 4, comment: str = "", **targets
+) -> Review:
+    """A review by a customer the organization served (a ticket of theirs is made for it)."""
+    customer = customer or CustomerFactory()
+    ticket = targets.pop("ticket", None) or TicketFactory(
+        organization=organization, customer=customer, assignee=targets.get("agent")
+    )
+    return services.review_post(
+        customer=customer,
+        organization=organization,
+        stars=stars,
+        comment=comment,
+        ticket=ticket,
+        **targets,
+    )

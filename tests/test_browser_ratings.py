@@ -1,0 +1,159 @@
+"""Reviews live on both sides: the customer's review reaches the provider's dashboard and the
+provider's answer reaches the customer, each without a reload; and rating a ticket once it is
+resolved, thanking its agent, and changing the review."""
+
+import threading
+
+import pytest
+from django.db import connections
+from playwright.sync_api import expect
+
+from accounts.tests.factories import PASSWORD
+from ratings import services as ratings_services
+from ratings.models import Gift, Review
+from tickets import services as ticket_services
+from tickets.models import Status
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.browser
+
+# Live sends arrive in milliseconds and the heartbeat resync runs every second in tests.
+LIVE_MS = 5000
+
+
+def open_page_at(browser, base_url, user, path):
+    """Log in through the form straight to `path`, with the page's socket connected."""
+    page = browser.new_context(base_url=base_url).new_page()
+    page.goto(f"/login/?next={path}")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base_url}{path}")
+    expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
+    return page
+
+
+def mark_as_not_reloaded(page):
+    page.evaluate("() => { window.notReloaded = true; }")
+
+
+def was_not_reloaded(page) -> bool:
+    return page.evaluate("() => window.notReloaded === true")
+
+
+def in_another_thread(function, **kwargs):
+    # This thread runs Playwright's event loop; the publish after commit needs a thread
+    # without one, as a request or a worker has.
+    def run():
+        try:
+            function(**kwargs)
+        finally:
+            # Or PostgreSQL can't drop the test database while the thread's session lingers.
+            connections.close_all()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+
+
+def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(
+    browser, live_asgi_server, organization, customer, agent
+):
+    ticket = TicketFactory(
+        organization=organization, customer=customer, assignee=agent, status=Status.RESOLVED
+    )
+    dashboard = open_page_at(browser, live_asgi_server, agent, "/o/acme/reviews/")
+    expect(dashboard.get_by_text("No reviews yet")).to_be_visible()
+    mark_as_not_reloaded(dashboard)
+    provider = open_page_at(browser, live_asgi_server, customer, "/providers/acme/")
+
+    form = provider.locator("#review-form")
+    form.get_by_label("4", exact=True).check()
+    form.get_by_label("Your review").fill("Fixed in a day, thank you.")
+    form.get_by_label("About the request").select_option(value=str(ticket.pk))
+    form.get_by_role("button", name="Publish my review").click()
+    expect(provider.get_by_text("Thank you, your review is published.")).to_be_visible()
+    expect(provider.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
+    mark_as_not_reloaded(provider)
+    review = Review.objects.get()
+    assert (review.ticket, review.agent, review.stars) == (ticket, agent, 4)
+
+    on_dashboard = dashboard.locator(f'#dashboard-reviews [data-review-id="{review.pk}"]')
+    expect(on_dashboard).to_contain_text("Fixed in a day, thank you.", timeout=LIVE_MS)
+    assert was_not_reloaded(dashboard)
+
+    on_dashboard.get_by_label("Your public answer").fill("Glad the boiler is dry again!")
+    on_dashboard.get_by_role("button", name="Answer").click()
+    expect(dashboard.get_by_text("Your answer is published.")).to_be_visible()
+
+    answer = provider.locator(f'[data-review-id="{review.pk}"] [data-response-slot]')
+    expect(answer).to_contain_text("Glad the boiler is dry again!", timeout=LIVE_MS)
+    expect(answer).to_contain_text("Acme Repairs answered")
+    assert was_not_reloaded(provider)
+
+
+def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
+    browser, live_asgi_server, organization, customer, agent
+):
+    ticket = TicketFactory(
+        organization=organization,
+        customer=customer,
+        assignee=agent,
+        status=Status.OPEN,
+        subject="The boiler leaks",
+    )
+    page = open_page_at(browser, live_asgi_server, customer, f"/tickets/{ticket.pk}/")
+    mark_as_not_reloaded(page)
+    feedback = page.locator("#ticket-feedback")
+    expect(feedback.get_by_role("heading", name="Rate this service")).to_have_count(0)
+
+    in_another_thread(
+        ticket_services.ticket_resolve, ticket=ticket, result="Replaced the pump.", by=agent
+    )
+
+    expect(feedback.get_by_role("heading", name="Rate this service")).to_be_visible(timeout=LIVE_MS)
+    assert was_not_reloaded(page)
+    feedback.get_by_label("A coffee").check()
+    feedback.get_by_label("A note").fill("Thanks for coming so early.")
+    feedback.get_by_role("button", name="Send my thanks").click()
+    expect(page.get_by_text("Your thank-you is on its way to Alex Agent.")).to_be_visible()
+    gift = Gift.objects.get()
+    assert (gift.recipient, gift.kind, gift.note) == (
+        agent,
+        "coffee",
+        "Thanks for coming so early.",
+    )
+
+    feedback.get_by_label("3", exact=True).check()
+    feedback.get_by_label("Your review").fill("Took a while, but it works.")
+    feedback.get_by_role("button", name="Publish my rating").click()
+    expect(page.get_by_text("Thank you for rating our service.")).to_be_visible()
+    expect(feedback).to_contain_text("You gave it 3 stars.")
+    review = Review.objects.get()
+    assert (review.ticket, review.agent, review.stars) == (ticket, agent, 3)
+
+    feedback.get_by_role("link", name="See it in My reviews").click()
+    expect(page.locator("h1")).to_have_text("My reviews")
+    expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
+    mark_as_not_reloaded(page)
+    mine = page.locator(f'[data-review-id="{review.pk}"]')
+
+    in_another_thread(
+        ratings_services.review_respond, review=review, author=agent, body="Sorry for the wait!"
+    )
+
+    slot = mine.locator("[data-response-slot]")
+    expect(slot).to_contain_text("Sorry for the wait!", timeout=LIVE_MS)
+    expect(slot).to_contain_text("Acme Repairs answered")
+    assert was_not_reloaded(page)
+
+    mine.get_by_text("Change or delete").click()
+    mine.get_by_label("5", exact=True).check()
+    mine.get_by_label("Your review").fill("It works, and they said sorry.")
+    mine.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Your review is updated.")).to_be_visible()
+    expect(page.locator(f'[data-review-id="{review.pk}"]')).to_contain_text(
+        "It works, and they said sorry."
+    )
+    review.refresh_from_db()
+    assert (review.stars, review.comment) == (5, "It works, and they said sorry.")
