@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import routing
 from accounts.models import Membership, Organization, Role, User
+from csportal.choices import label_of
 from csportal.realtime import org_role_group, publish_each, user_group
 from notifications.services import notify, notify_after_commit
 
@@ -76,7 +77,7 @@ def ticket_summary(ticket: Ticket) -> dict:
         "id": ticket.pk,
         "subject": ticket.subject,
         "status": ticket.status,
-        "status_label": ticket.get_status_display(),
+        "status_label": label_of(Status, ticket.status),
         "priority": ticket.priority,
         "assignee": {"id": ticket.assignee_id, "name": str(ticket.assignee)}
         if ticket.assignee_id
@@ -93,7 +94,7 @@ def update_payload(update: TicketUpdate) -> dict:
     return {
         "id": update.pk,
         "kind": update.kind,
-        "kind_label": update.get_kind_display(),
+        "kind_label": label_of(UpdateKind, update.kind),
         "body": update.body,
         "is_public": update.is_public,
         "author": str(update.author) if update.author_id else None,

@@ -1,10 +1,12 @@
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.serializers import OrganizationSerializer
 from accounts.models import Organization, User
 from csportal.api.serializers import StrictSerializerMixin
+from csportal.choices import label_of
 
 from ..attachments import MAX_FILES, validate_uploads
 from ..models import Attachment, Category, Priority, Status, Ticket, TicketUpdate, UpdateKind
@@ -53,11 +55,13 @@ STAFF_FIELDS = [
 ]
 
 
-_datetime = serializers.DateTimeField()
-
-
-def _when(value):
-    return _datetime.to_representation(value)
+def _when(value, zone) -> str | None:
+    """DRF's DateTimeField output (ISO 8601 in the active zone, "Z" for UTC), with the zone
+    looked up once per row rather than once per value."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _person(user) -> dict | None:
@@ -69,36 +73,38 @@ def _person(user) -> dict | None:
 # serializers: 0.15 ms a row, most of an inbox page's time. The declared fields below
 # still describe the schema, and a test holds the two to the same output.
 _TICKET_FIELDS = {
-    "id": lambda t: t.pk,
-    "subject": lambda t: t.subject,
-    "status": lambda t: t.status,
-    "priority": lambda t: t.priority,
-    "category": lambda t: {"id": t.category.pk, "name": t.category.name} if t.category_id else None,
-    "assignee": lambda t: _person(t.assignee) if t.assignee_id else None,
-    "channel": lambda t: t.channel,
-    "created_at": lambda t: _when(t.created_at),
-    "updated_at": lambda t: _when(t.updated_at),
-    "organization": lambda t: {
+    "id": lambda t, z: t.pk,
+    "subject": lambda t, z: t.subject,
+    "status": lambda t, z: t.status,
+    "priority": lambda t, z: t.priority,
+    "category": lambda t, z: (
+        {"id": t.category.pk, "name": t.category.name} if t.category_id else None
+    ),
+    "assignee": lambda t, z: _person(t.assignee) if t.assignee_id else None,
+    "channel": lambda t, z: t.channel,
+    "created_at": lambda t, z: _when(t.created_at, z),
+    "updated_at": lambda t, z: _when(t.updated_at, z),
+    "organization": lambda t, z: {
         "slug": t.organization.slug,
         "name": t.organization.name,
         "timezone": t.organization.timezone,
     },
-    "body": lambda t: t.body,
-    "result": lambda t: t.result,
-    "resolved_at": lambda t: _when(t.resolved_at),
-    "closed_at": lambda t: _when(t.closed_at),
-    "customer": lambda t: {
+    "body": lambda t, z: t.body,
+    "result": lambda t, z: t.result,
+    "resolved_at": lambda t, z: _when(t.resolved_at, z),
+    "closed_at": lambda t, z: _when(t.closed_at, z),
+    "customer": lambda t, z: {
         "id": t.customer.pk,
         "name": str(t.customer),
         "email": t.customer.email,
     },
-    "overdue": lambda t: t.is_overdue(),
-    "first_response_due": lambda t: _when(t.first_response_due),
-    "resolution_due": lambda t: _when(t.resolution_due),
-    "first_responded_at": lambda t: _when(t.first_responded_at),
-    "escalated_at": lambda t: _when(t.escalated_at),
-    "reopened_at": lambda t: _when(t.reopened_at),
-    "reopen_count": lambda t: t.reopen_count,
+    "overdue": lambda t, z: t.is_overdue(),
+    "first_response_due": lambda t, z: _when(t.first_response_due, z),
+    "resolution_due": lambda t, z: _when(t.resolution_due, z),
+    "first_responded_at": lambda t, z: _when(t.first_responded_at, z),
+    "escalated_at": lambda t, z: _when(t.escalated_at, z),
+    "reopened_at": lambda t, z: _when(t.reopened_at, z),
+    "reopen_count": lambda t, z: t.reopen_count,
 }
 
 
@@ -114,7 +120,8 @@ class TicketListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, ticket):
-        return {name: _TICKET_FIELDS[name](ticket) for name in self.Meta.fields}
+        zone = timezone.get_current_timezone()
+        return {name: _TICKET_FIELDS[name](ticket, zone) for name in self.Meta.fields}
 
 
 class CustomerTicketListSerializer(TicketListSerializer):
@@ -185,12 +192,12 @@ class TicketUpdateSerializer(serializers.ModelSerializer):
         return {
             "id": update.pk,
             "kind": update.kind,
-            "kind_label": update.get_kind_display(),
+            "kind_label": label_of(UpdateKind, update.kind),
             "body": update.body,
             "is_public": update.is_public,
             "author": _person(update.author) if update.author_id else None,
             "data": update.data,
-            "created_at": _when(update.created_at),
+            "created_at": _when(update.created_at, timezone.get_current_timezone()),
             "attachments": [
                 {
                     "id": attachment.pk,
