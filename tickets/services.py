@@ -5,6 +5,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
@@ -48,11 +49,27 @@ TICKET_ROLES = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
 # Reading the policy ----------------------------------------------------------------------
 
 
+SLA_CACHE_SECONDS = 300
+
+
+def _sla_cache_key(organization_id: int) -> str:
+    return f"tickets:sla:{organization_id}"
+
+
 def sla_minutes(organization: Organization, priority: str) -> tuple[int, int]:
-    policy = SlaPolicy.objects.filter(organization=organization, priority=priority).first()
-    if policy is not None:
-        return policy.first_response_minutes, policy.resolution_minutes
-    return DEFAULT_SLA[priority]
+    """(first response, resolution) minutes promised for `priority`.
+
+    Read from the cache: every new ticket needs them, and they change only through
+    sla_policy_set, which drops the cached table.
+    """
+    key = _sla_cache_key(organization.pk)
+    table = cache.get(key)
+    if table is None:
+        table = dict(DEFAULT_SLA)
+        for policy in SlaPolicy.objects.filter(organization=organization):
+            table[policy.priority] = (policy.first_response_minutes, policy.resolution_minutes)
+        cache.set(key, table, SLA_CACHE_SECONDS)
+    return tuple(table[priority])
 
 
 def reminder_settings(organization: Organization) -> ReminderSettings:
@@ -864,6 +881,10 @@ def sla_policy_set(
             "resolution_minutes": resolution_minutes,
         },
     )
+    key = _sla_cache_key(organization.pk)
+    cache.delete(key)
+    # Again after commit: a ticket opened meanwhile may have cached the old table.
+    transaction.on_commit(lambda: cache.delete(key))
     return policy
 
 

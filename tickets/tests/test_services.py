@@ -1,5 +1,6 @@
 """A ticket's life through its services: routing, the timeline, what the customer is told."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -290,3 +291,27 @@ def test_a_priority_change_moves_the_due_times(organization, customer, agent):
 
     ticket.refresh_from_db()
     assert (ticket.first_response_due - ticket.created_at).total_seconds() == 15 * 60
+
+
+def test_a_changed_promise_applies_to_the_next_ticket_though_the_last_one_was_just_opened(
+    organization, customer
+):
+    services.sla_policy_set(
+        organization=organization,
+        priority=Priority.HIGH,
+        first_response_minutes=60,
+        resolution_minutes=600,
+    )
+    before = open_ticket(organization, customer, priority=Priority.HIGH)
+
+    services.sla_policy_set(
+        organization=organization,
+        priority=Priority.HIGH,
+        first_response_minutes=15,
+        resolution_minutes=120,
+    )
+    after = open_ticket(organization, customer, priority=Priority.HIGH)
+
+    assert before.first_response_due - before.created_at == timedelta(minutes=60)
+    assert after.first_response_due - after.created_at == timedelta(minutes=15)
+    assert after.resolution_due - after.created_at == timedelta(minutes=120)
