@@ -46,3 +46,73 @@ urlpatterns = [
     path("bench/floor/nine", floor_nine),
     path("", include("csportal.urls")),
 ]
+
+
+# The ratings benchmark (bench/ratings_load.py) ----------------------------------------------
+#
+#     POST /bench/ratings/reviews-unscored  the customers' POST /api/v1/reviews/, the same view
+#                                           and service, with the score update left out
+#
+# The score update of a review is ratings.services._apply (the atomic additions to every
+# target's sums and the points recomputed from them). It is wrapped once, here,
+# so that a thread can leave them out (the view above, and the in-process yardstick of
+# ratings_load.py) or read how long they took (score_update.seconds); every other caller,
+# and every other request, runs them exactly as before.
+
+import threading  # noqa: E402
+import time  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from functools import wraps  # noqa: E402
+
+from ratings import services as ratings_services  # noqa: E402
+from ratings.api.views import ReviewListView  # noqa: E402
+
+
+class _ScoreUpdate(threading.local):
+    skip = False  # leave the score update out, in this thread
+    seconds = 0.0  # time spent in it, in this thread, since the caller last reset it
+
+
+score_update = _ScoreUpdate()
+
+
+def _score_step(step):
+    @wraps(step)
+    def wrapper(*args, **kwargs):
+        if score_update.skip:
+            return None
+        started = time.perf_counter()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            score_update.seconds += time.perf_counter() - started
+
+    wrapper.bench_score_step = True
+    return wrapper
+
+
+for _name in ("_apply",):
+    if not getattr(getattr(ratings_services, _name), "bench_score_step", False):
+        setattr(ratings_services, _name, _score_step(getattr(ratings_services, _name)))
+
+
+@contextmanager
+def skip_score_update():
+    score_update.skip = True
+    try:
+        yield
+    finally:
+        score_update.skip = False
+
+
+_review_list = ReviewListView.as_view()
+
+
+@csrf_exempt
+@require_POST
+def review_post_unscored(request):
+    with skip_score_update():
+        return _review_list(request)
+
+
+urlpatterns.insert(-1, path("bench/ratings/reviews-unscored", review_post_unscored))
