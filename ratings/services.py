@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, Role, User
 from csportal.realtime import org_role_group, org_staff_group, publish, user_group
-from notifications.services import notify
+from notifications.services import notify_after_commit
 from tickets.models import Ticket
 
 from . import scoring, sentiment
@@ -372,7 +372,7 @@ def review_post(
         _apply(review, _review_additions(review, 1, stars=stars, sentiment_value=mood))
         publish("review.posted", _review_payload(review), groups=[org_staff_group(organization.pk)])
         for person in _review_audience(review):
-            notify(
+            notify_after_commit(
                 recipient=person,
                 kind="review.posted",
                 title=_("New %(stars)d★ review from %(name)s") % {"stars": stars, "name": customer},
@@ -484,7 +484,7 @@ def review_respond(*, review: Review, author: User, body: str) -> ReviewResponse
             payload,
             groups=[user_group(review.customer_id), org_staff_group(review.organization_id)],
         )
-        notify(
+        notify_after_commit(
             recipient=review.customer,
             kind="review.responded",
             title=_("%(provider)s answered your review") % {"provider": review.organization},
@@ -558,7 +558,7 @@ def gift_send(
             # The recipient and their managers, who are the ones who see the profile.
             groups=[user_group(recipient.pk), org_role_group(organization.pk, Role.MANAGER)],
         )
-        notify(
+        notify_after_commit(
             recipient=recipient,
             kind="gift.received",
             title=_("%(name)s sent you %(gift)s")

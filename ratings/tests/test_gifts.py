@@ -60,13 +60,15 @@ def thank_url(ticket) -> str:
 
 
 def test_a_customer_thanks_the_agent_of_their_ticket(
-    client, organization, customer, agent, resolved_ticket
+    client, organization, customer, agent, resolved_ticket, after_commit
 ):
     client.force_login(customer)
 
-    response = client.post(
-        thank_url(resolved_ticket), {"thank-kind": "flowers", "thank-note": "You saved my day."}
-    )
+    with after_commit():
+        response = client.post(
+            thank_url(resolved_ticket),
+            {"thank-kind": "flowers", "thank-note": "You saved my day."},
+        )
 
     gift = Gift.objects.get()
     assert response.status_code == 302

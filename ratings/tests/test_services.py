@@ -56,17 +56,18 @@ def sums(score: Score) -> dict:
 
 
 def test_a_served_customer_rates_the_provider_and_its_staff_are_told_at_once(
-    organization, customer, manager, agent
+    organization, customer, manager, agent, after_commit
 ):
     ticket = served(customer, organization, assignee=agent)
 
-    review = services.review_post(
-        customer=customer,
-        organization=organization,
-        stars=5,
-        comment="Great, friendly help!",
-        ticket=ticket,
-    )
+    with after_commit():
+        review = services.review_post(
+            customer=customer,
+            organization=organization,
+            stars=5,
+            comment="Great, friendly help!",
+            ticket=ticket,
+        )
 
     assert review.agent == agent  # the ticket's agent is the one rated
     assert review.sentiment > 0.5
@@ -167,13 +168,18 @@ def test_another_organizations_agent_cannot_respond(organization, customer, othe
     assert org_score(organization).responded == 0
 
 
-def test_the_providers_response_reaches_the_customer_live(organization, customer, agent):
+def test_the_providers_response_reaches_the_customer_live(
+    organization, customer, agent, after_commit
+):
     served(customer, organization)
     review = services.review_post(
         customer=customer, organization=organization, stars=2, comment="Slow"
     )
 
-    services.review_respond(review=review, author=agent, body="Sorry, we've added a technician.")
+    with after_commit():
+        services.review_respond(
+            review=review, author=agent, body="Sorry, we've added a technician."
+        )
 
     event = Event.objects.get(type="review.responded", group=f"user.{customer.pk}")
     assert event.data["response"]["body"] == "Sorry, we've added a technician."
