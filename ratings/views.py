@@ -66,8 +66,12 @@ class ProviderView(TemplateView):
             organization=self.organization,
             summary=selectors.score_summary(score),
             reviews=selectors.recent_reviews(self.organization),
+            # Every review posted, changed, deleted or answered moves the score's updated_at,
+            # so the cached list of reviews is never older than its data.
+            reviews_version=score.updated_at.timestamp() if score else 0,
+            own_review=selectors.own_review(user, self.organization),
             provider_page={"organization": self.organization.pk},
-            trend=selectors.score_history(self.organization),
+            trend=selectors.public_trend(self.organization),
         )
         if "review_form" not in context and (
             user.is_authenticated and services.has_dealt_with(user, self.organization)

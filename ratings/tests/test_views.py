@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.tests.factories import CustomerFactory
 from ratings import services
 from ratings.models import Review, ReviewResponse, Score
+from ratings.tests.factories import posted_review
 from tickets.tests.factories import TicketFactory
 
 
@@ -334,3 +335,22 @@ def test_the_dashboard_query_count_does_not_grow_with_its_reviews(
     with django_assert_max_num_queries(few):
         response = client.get(dashboard_url())
     assert len(response.context["reviews"]) == 25
+
+
+def test_the_public_page_shows_a_new_answer_and_review_at_once_though_its_list_is_cached(
+    client, organization, customer, agent
+):
+    first = posted_review(organization, customer=customer, stars=3, comment="Took a while.")
+    before = client.get(provider_url())
+    assert b"Took a while." in before.content
+    with CaptureQueriesContext(connection) as cached:
+        client.get(provider_url())
+
+    services.review_respond(review=first, author=agent, body="Sorry, we were short-handed.")
+    after_answer = client.get(provider_url())
+    posted_review(organization, stars=5, comment="Spotless work.")
+    after_review = client.get(provider_url())
+
+    assert not any("ratings_review" in query["sql"] for query in cached.captured_queries)
+    assert b"Sorry, we were short-handed." in after_answer.content
+    assert b"Spotless work." in after_review.content
