@@ -7,6 +7,11 @@ app_name = "ratings"
 urlpatterns = [
     path("providers/", views.ProviderListView.as_view(), name="providers"),
     path("providers/<slug:slug>/", views.ProviderView.as_view(), name="provider"),
+    path(
+        "providers/<slug:slug>/reviews/",
+        views.ProviderReviewsView.as_view(),
+        name="provider-reviews",
+    ),
     path("o/<slug:slug>/reviews/", views.DashboardView.as_view(), name="dashboard"),
     path(
         "o/<slug:slug>/reviews/<int:pk>/<slug:action>/",

@@ -9,11 +9,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
@@ -31,6 +32,7 @@ from .access import (
     access_staff_review,
 )
 from .forms import FlagForm, GiftForm, RatingForm, ResponseForm, ReviewForm
+from .models import Review
 
 DASHBOARD_PAGE_SIZE = 25
 
@@ -65,7 +67,8 @@ class ProviderView(TemplateView):
         context.update(
             organization=self.organization,
             summary=selectors.score_summary(score),
-            reviews=selectors.recent_reviews(self.organization),
+            # Lazy: read only when the cached list below is missing or stale.
+            reviews_page=SimpleLazyObject(lambda: selectors.recent_reviews(self.organization)),
             # Every review posted, changed, deleted or answered moves the score's updated_at,
             # so the cached list of reviews is never older than its data.
             reviews_version=score.updated_at.timestamp() if score else 0,
@@ -158,6 +161,30 @@ class DashboardActionView(DashboardView):
             refused_form=form, refused_review=review.pk, refused_action=action
         )
         return self.render_to_response(context, status=400)
+
+
+class ProviderReviewsView(TemplateView):
+    """GET ?before=<review id>: the provider's reviews just older than that one, for the
+    public page's "Show more reviews" button."""
+
+    template_name = "ratings/includes/provider_reviews.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization = access_provider(self.kwargs["slug"])
+        before = self.request.GET.get("before", "")
+        review = (
+            Review.objects.filter(organization=organization, pk=int(before)).first()
+            if before.isdigit()
+            else None
+        )
+        if review is None:
+            raise BadRequest(_("Give the review to read past as ?before=<id>."))
+        context.update(
+            organization=organization,
+            reviews_page=selectors.recent_reviews(organization, before=review),
+        )
+        return context
 
 
 class ScoresDashboardView(OrganizationStaffMixin, TemplateView):

@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from accounts.tests.factories import PASSWORD
 from ratings import services as ratings_services
 from ratings.models import Gift, Review
+from ratings.selectors import PUBLIC_REVIEWS
+from ratings.tests.factories import posted_review
 from tickets import services as ticket_services
 from tickets.models import Status
 from tickets.tests.factories import TicketFactory
@@ -157,3 +159,27 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
     )
     review.refresh_from_db()
     assert (review.stars, review.comment) == (5, "It works, and they said sorry.")
+
+
+def test_a_visitor_reads_the_providers_reviews_back_to_the_first_with_show_more(
+    browser, live_asgi_server, organization
+):
+    def post_reviews():
+        for number in range(2 * PUBLIC_REVIEWS + 3):
+            posted_review(organization, stars=1 + number % 5, comment=f"Visit {number}")
+
+    in_another_thread(post_reviews)
+    page = browser.new_context(base_url=live_asgi_server).new_page()
+    page.goto(f"/providers/{organization.slug}/")
+    reviews = page.locator("[data-reviews] > li.review")
+    expect(reviews).to_have_count(PUBLIC_REVIEWS)
+    expect(reviews.first).to_contain_text(f"Visit {2 * PUBLIC_REVIEWS + 2}")
+
+    more = page.get_by_role("button", name="Show more reviews")
+    while more.count():
+        shown = reviews.count()
+        more.click()
+        expect(reviews).not_to_have_count(shown)
+
+    expect(reviews).to_have_count(Review.objects.filter(organization=organization).count())
+    expect(reviews.last).to_contain_text("Visit 0")

@@ -18,6 +18,6 @@ def sentiment_label(value: float) -> str:
 
 @register.filter
 def stars_label(count: int) -> str:
-    """"1 star", "4 stars": what {% blocktranslate count %} says, at a fraction of its cost
+    """ "1 star", "4 stars": what {% blocktranslate count %} says, at a fraction of its cost
     on a page that repeats it for every review."""
     return ngettext("%(count)d star", "%(count)d stars", count) % {"count": count}

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import CustomerFactory
-from ratings import services
+from ratings import selectors, services
 from ratings.models import Review, ReviewResponse, Score
 from ratings.tests.factories import posted_review
 from tickets.tests.factories import TicketFactory
@@ -199,7 +199,49 @@ def test_the_provider_page_query_count_does_not_grow_with_its_reviews(
 
     with django_assert_max_num_queries(few):
         response = client.get(provider_url())
-    assert len(response.context["reviews"]) == 20
+    assert len(response.context["reviews_page"].reviews) == selectors.PUBLIC_REVIEWS
+    assert response.context["reviews_page"].has_more
+
+
+def test_show_more_reads_the_older_reviews_in_stretches_down_to_the_first(
+    client, organization, agent, technician, manager
+):
+    add_reviews(organization, agent, technician, manager, 2 * selectors.PUBLIC_REVIEWS + 3)
+    everything = list(
+        Review.objects.filter(organization=organization)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    page = client.get(provider_url()).context["reviews_page"]
+    seen = [review.pk for review in page.reviews]
+
+    while page.has_more:
+        response = client.get(
+            reverse("ratings:provider-reviews", args=["acme"]), {"before": seen[-1]}
+        )
+        assert response.status_code == 200
+        page = response.context["reviews_page"]
+        seen += [review.pk for review in page.reviews]
+
+    assert seen == everything
+    assert b"Show more reviews" not in response.content
+
+
+@pytest.mark.parametrize("before", ["", "x", "999999"])
+def test_show_more_without_a_review_of_the_provider_is_a_400(client, organization, before):
+    response = client.get(reverse("ratings:provider-reviews", args=["acme"]), {"before": before})
+
+    assert response.status_code == 400
+
+
+def test_show_more_does_not_read_past_another_providers_review(
+    client, organization, other_organization, customer
+):
+    theirs = posted_review(other_organization, stars=2)
+
+    response = client.get(reverse("ratings:provider-reviews", args=["acme"]), {"before": theirs.pk})
+
+    assert response.status_code == 400
 
 
 def test_the_dashboard_lists_unanswered_reviews_first_then_newest(
