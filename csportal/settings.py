@@ -102,6 +102,10 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3 with Django's pool: persistent connections open one per thread under the
     # ASGI server and exhausted PostgreSQL's 100 connections in seconds when tried here.
     _db["CONN_MAX_AGE"] = 0
+    # QuerySet.iterator() (every ModelChoiceField renders through it) would otherwise DECLARE,
+    # FETCH and CLOSE a server-side cursor: three round trips for a handful of choices. No
+    # code here iterates a table too large to fetch at once.
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = True
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
