@@ -15,6 +15,15 @@ def access_provider(organization_slug: str) -> Organization:
     return get_object_or_404(Organization, slug=organization_slug)
 
 
+def access_public_review(organization: Organization, review_id) -> Review | None:
+    """One of the provider's reviews, as public as its page; None when it has none by that
+    id (the caller says what a bad id means where it came from)."""
+    try:
+        return Review.objects.filter(organization=organization, pk=int(review_id)).first()
+    except (ValueError, TypeError):
+        return None
+
+
 def access_staff_review(
     user, review_id, roles: Iterable[str], *, organization: Organization | None = None
 ) -> Review:

@@ -28,11 +28,11 @@ from .access import (
     RATED_ROLES,
     access_customer_review,
     access_provider,
+    access_public_review,
     access_rated_person,
     access_staff_review,
 )
 from .forms import FlagForm, GiftForm, RatingForm, ResponseForm, ReviewForm
-from .models import Review
 
 DASHBOARD_PAGE_SIZE = 25
 
@@ -172,12 +172,7 @@ class ProviderReviewsView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organization = access_provider(self.kwargs["slug"])
-        before = self.request.GET.get("before", "")
-        review = (
-            Review.objects.filter(organization=organization, pk=int(before)).first()
-            if before.isdigit()
-            else None
-        )
+        review = access_public_review(organization, self.request.GET.get("before"))
         if review is None:
             raise BadRequest(_("Give the review to read past as ?before=<id>."))
         context.update(
