@@ -177,17 +177,6 @@ def public_trend(organization: Organization) -> dict:
     )
 
 
-def score_person(organization: Organization, user_id: int) -> Membership | None:
-    """The organization's staff member (current or former) with that user id, if customers
-    can rate them: the agents (managers answer as agents too) and the technicians."""
-    rated = (*services.RESPONDING_ROLES, Role.TECHNICIAN)
-    return (
-        Membership.objects.filter(organization=organization, user_id=user_id, role__in=rated)
-        .select_related("user")
-        .first()
-    )
-
-
 def person_kind(membership: Membership) -> str:
     """Which of a person's scores is theirs by role: technicians are rated as technicians,
     everyone else who answers customers as an agent."""

@@ -1,4 +1,3 @@
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated
@@ -11,7 +10,12 @@ from accounts.models import Role
 from accounts.permissions import IsOrganizationStaff
 
 from .. import selectors, services
-from ..access import access_customer_review, access_provider, access_staff_review
+from ..access import (
+    access_customer_review,
+    access_provider,
+    access_rated_person,
+    access_staff_review,
+)
 from ..models import Gift, Review
 from . import serializers as s
 
@@ -91,10 +95,8 @@ class ScoreHistoryView(APIView):
         if person_id is not None:
             if not request.user.is_authenticated:
                 raise NotAuthenticated
-            access_membership(request.user, slug, (Role.MANAGER,))
-            membership = selectors.score_person(organization, person_id)
-            if membership is None:
-                raise Http404
+            acting = access_membership(request.user, slug, (Role.MANAGER,))
+            membership = access_rated_person(acting, person_id)
             options["person"] = membership.user
             options.setdefault("kind", selectors.person_kind(membership))
         history = selectors.score_history(organization, **options)
