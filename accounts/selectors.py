@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, QuerySet, Subquery, Value, When
 
 from csportal.realtime import org_role_group, org_staff_group, user_group
 
@@ -73,3 +73,9 @@ def presence_status_of(user: User) -> str:
         return user.presence.status
     except Presence.DoesNotExist:
         return PresenceStatus.OFFLINE
+
+
+def presence_status_subquery(user: User) -> Subquery:
+    """`presence_status_of` (None for no row: offline) for a caller that folds it into a bigger
+    query."""
+    return Subquery(Presence.objects.filter(user=user).values("status"))

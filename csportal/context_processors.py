@@ -1,19 +1,39 @@
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.selectors import realtime_groups_for, request_memberships
+from accounts.models import PresenceStatus, User
+from accounts.selectors import presence_status_subquery, realtime_groups_for, request_memberships
 from accounts.views import role_home_url
+from notifications.selectors import unread_count_subquery
 
-from .realtime import latest_event_id
+from .realtime import latest_event_subquery
 
 
-def realtime(request):
-    """What every logged-in page's shell needs: the socket's config and the nav's staff pages."""
+def shell(request):
+    """What every signed-in page's shell shows: the socket's config, the nav's staff pages,
+    the bell's unread count and, for staff, their own presence.
+
+    The three numbers come from one query: each was its own round trip on every page. A view
+    that reads its content before it renders calls this first, so that the socket's starting
+    point is no newer than what the page shows; the result is kept on the request.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if not hasattr(request, "_shell_context"):
+        request._shell_context = _shell(request, user)
+    return request._shell_context
+
+
+def _shell(request, user) -> dict:
     memberships = request_memberships(request)
     groups = realtime_groups_for(user, memberships)
+    # The same test the socket uses: staff join their organizations' groups too.
+    staff = len(groups) > 1
+    numbers = {"latest": latest_event_subquery(groups), "unread": unread_count_subquery(user)}
+    if staff:
+        numbers["presence_status"] = presence_status_subquery(user)
+    row = User.objects.filter(pk=user.pk).order_by().values(**numbers).first() or {}
     return {
         "realtime_config": {
             "socket": "/ws/events/",
@@ -21,13 +41,14 @@ def realtime(request):
             "heartbeat": settings.REALTIME_HEARTBEAT_SECONDS,
             # Context processors run before the page's own (lazy) queries, so whatever the page
             # shows is at least this fresh; the socket fetches anything newer on connect.
-            "latest": latest_event_id(groups),
+            "latest": row.get("latest") or 0,
             "user": user.pk,
-            # The same test the socket uses: staff join their organizations' groups too.
-            "staff": len(groups) > 1,
+            "staff": staff,
         },
         "staff_pages": [
             {"membership": membership, "url": role_home_url(membership)}
             for membership in memberships
         ],
+        "unread_notifications": row.get("unread") or 0,
+        "my_presence": row.get("presence_status") or PresenceStatus.OFFLINE,
     }

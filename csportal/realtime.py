@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Subquery
 
 from .models import Event
 
@@ -145,6 +145,11 @@ def _send(messages: list[tuple[str, dict]]) -> None:
 
 def latest_event_id(groups: Iterable[str]) -> int:
     return Event.objects.filter(group__in=list(groups)).aggregate(latest=Max("id"))["latest"] or 0
+
+
+def latest_event_subquery(groups: Iterable[str]) -> Subquery:
+    """`latest_event_id` (None for no event) for a caller that folds it into a bigger query."""
+    return Subquery(Event.objects.filter(group__in=list(groups)).order_by("-id").values("id")[:1])
 
 
 def events_since(groups: Iterable[str], since: int, *, limit: int = REPLAY_LIMIT) -> list[Event]:

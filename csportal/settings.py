@@ -84,8 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "csportal.context_processors.realtime",
-                "notifications.context_processors.bell",
+                "csportal.context_processors.shell",
             ],
         },
     },
@@ -150,6 +149,10 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # Every page read its session from PostgreSQL; Redis answers it sooner and the database
+    # still holds every session. Only with Redis: a per-process cache would keep a session
+    # that another process logged out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from accounts.models import Organization, User
+from csportal.queries import count_of
 
 from .models import Channel, Notification
 
@@ -12,6 +13,11 @@ def inbox_for(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.unread_in_app(user).count()
+
+
+def unread_count_subquery(user: User) -> Subquery:
+    """`unread_count` for a caller that folds it into a bigger query."""
+    return count_of(Notification.objects.unread_in_app(user))
 
 
 def deliveries_for(organization: Organization) -> QuerySet[Notification]:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization, Role
 
+from . import selectors
 from .attachments import MAX_FILES, validate_uploads
 from .models import TRANSITIONS, Category, Priority, Status
 
@@ -172,12 +173,7 @@ class InboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
             ("", _("Any category")),
-            *(
-                (str(pk), name)
-                for pk, name in Category.objects.filter(organization=organization).values_list(
-                    "pk", "name"
-                )
-            ),
+            *((str(pk), name) for pk, name in selectors.category_choices(organization)),
         ]
 
     def filters(self, default_view: str) -> dict:

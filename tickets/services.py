@@ -21,6 +21,8 @@ from csportal.choices import label_of
 from csportal.realtime import org_role_group, publish_each, user_group
 from notifications.services import notify, notify_after_commit
 
+from . import cache as ticket_cache
+from . import selectors
 from .attachments import new_token, validate_uploads
 from .models import (
     DEFAULT_SLA,
@@ -137,6 +139,7 @@ def _attachments_of(update: TicketUpdate) -> Iterable[Attachment]:
 
 def _publish(ticket: Ticket, update: TicketUpdate | None = None) -> None:
     """Staff see every change; the customer only public ones, and never an internal note."""
+    ticket_cache.tickets_changed(ticket.organization_id)
     summary = ticket_summary(ticket)
     payload = update_payload(update) if update else None
     # Not org_staff_group: technicians are staff too, and must not get internal notes.
@@ -913,7 +916,10 @@ def category_create(*, organization: Organization, name: str, skill: str = "") -
         raise taken
     try:
         with transaction.atomic():
-            return Category.objects.create(organization=organization, name=name, skill=skill)
+            category = Category.objects.create(organization=organization, name=name, skill=skill)
     except IntegrityError:
         # Two managers adding the same name at once: the constraint decides.
         raise taken from None
+    key = selectors.category_cache_key(organization.pk)
+    transaction.on_commit(lambda: cache.delete(key))
+    return category

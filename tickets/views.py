@@ -7,10 +7,13 @@ Every page reads through selectors and writes through one service call; the live
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, ValidationError
+from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +23,10 @@ from django.views.generic import FormView, ListView, TemplateView
 from accounts.models import Organization, Role
 from accounts.permissions import OrganizationStaffMixin
 from csportal import ratelimit
+from csportal.context_processors import shell
 from csportal.forms import add_service_errors
 
+from . import cache as ticket_cache
 from . import selectors, services
 from .access import STAFF_ROLES, access_attachment, access_customer_ticket, access_staff_ticket
 from .forms import (
@@ -136,6 +141,18 @@ def _timeline_context(ticket: Ticket, *, staff: bool, before: int | None = None)
     }
 
 
+def _latest_entries(ticket: Ticket, *, staff: bool) -> str:
+    """The page's end of the timeline, rendered once per new entry (see tickets.cache)."""
+    key = ticket_cache.timeline_key(ticket, staff=staff)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "tickets/includes/timeline_entries.html", _timeline_context(ticket, staff=staff)
+        )
+        cache.set(key, html, ticket_cache.TIMELINE_SECONDS)
+    return html
+
+
 class EarlierEntriesMixin:
     """GET ?before=<entry id>: the stretch of the timeline before it, for the page's
     "Show earlier entries" button."""
@@ -166,7 +183,7 @@ class CustomerTicketView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["ticket"] = self.ticket
-        context.update(_timeline_context(self.ticket, staff=False))
+        context["latest_entries"] = _latest_entries(self.ticket, staff=False)
         context.setdefault("follow_up_form", MessageForm())
         context["open_statuses"] = OPEN_STATUSES
         context["ticket_page"] = _page_config(self.ticket, user=self.request.user, staff=False)
@@ -259,42 +276,78 @@ def attachment_download(request, token):
 # The agents' side ------------------------------------------------------------------------
 
 
-class AgentInboxView(OrganizationStaffMixin, ListView):
+class AgentInboxView(OrganizationStaffMixin, TemplateView):
     template_name = "tickets/inbox.html"
     allowed_roles = STAFF_ROLES
-    context_object_name = "tickets"
-    paginate_by = PAGE_SIZE
 
     def default_view(self) -> str:
         # Receptionists and managers aren't assigned tickets by routing; they start with all.
         return "mine" if self.membership.role == Role.AGENT else "all"
 
-    def get_queryset(self):
-        self.filter_form = InboxFilterForm(self.request.GET, organization=self.organization)
+    def get(self, request, *args, **kwargs):
+        shell(request)  # before the rows: see csportal.context_processors.shell
+        self.filter_form = InboxFilterForm(request.GET, organization=self.organization)
         self.filters = self.filter_form.filters(self.default_view())
-        return selectors.tickets_for_staff(
-            self.organization, user=self.request.user, **self.filters
-        )
-
-    def get_template_names(self):
-        if self.request.htmx:
-            return ["tickets/includes/inbox_results.html"]
-        return [self.template_name]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        context["filters"] = self.filters
-        context["counts"] = selectors.open_counts(self.organization, user=self.request.user)
-        context["views"] = InboxFilterForm.VIEWS
-        context["filtered"] = (
-            any(
-                self.filters[name]
-                for name in ("status", "priority", "category", "customer", "search")
+        results = self.results()
+        if request.htmx:
+            # The live refresh swaps the rows, and the tabs out-of-band so their counts follow.
+            tabs = render_to_string(
+                "tickets/includes/inbox_tabs.html",
+                {**self.shared_context(), "counts": results["counts"], "oob": True},
             )
-            or self.filters["overdue"]
+            return HttpResponse(results["html"] + tabs)
+        return self.render_to_response(
+            self.get_context_data(
+                filter_form=self.filter_form,
+                results=results["html"],
+                counts=results["counts"],
+                **self.shared_context(),
+            )
         )
-        return context
+
+    def shared_context(self) -> dict:
+        """What the page and its cached fragment both show."""
+        filters = self.filters
+        return {
+            "request": self.request,
+            "organization": self.organization,
+            "filters": filters,
+            "views": InboxFilterForm.VIEWS,
+            "filtered": any(
+                filters[name] for name in ("status", "priority", "category", "customer", "search")
+            )
+            or filters["overdue"],
+        }
+
+    def results(self) -> dict:
+        """The rows, pager and tab counts, from the cache while no ticket has changed."""
+        key = ticket_cache.inbox_page_key(
+            self.organization.pk, self.request.user.pk, self.request.get_full_path()
+        )
+        results = cache.get(key)
+        if results is None:
+            tickets = selectors.tickets_for_staff(
+                self.organization, user=self.request.user, **self.filters
+            )
+            paginator = Paginator(tickets, PAGE_SIZE)
+            try:
+                page = paginator.page(self.request.GET.get("page") or 1)
+            except InvalidPage:
+                raise Http404(_("There is no such page.")) from None
+            html = render_to_string(
+                "tickets/includes/inbox_results.html",
+                {
+                    **self.shared_context(),
+                    "tickets": page.object_list,
+                    "page_obj": page,
+                    "paginator": paginator,
+                    "is_paginated": paginator.num_pages > 1,
+                },
+            )
+            counts = selectors.open_counts(self.organization, user=self.request.user)
+            results = {"html": html, "counts": counts}
+            cache.set(key, results, ticket_cache.INBOX_SECONDS)
+        return results
 
 
 class TicketOverviewView(OrganizationStaffMixin, TemplateView):
@@ -341,7 +394,7 @@ class StaffTicketView(OrganizationStaffMixin, TemplateView):
         can_work = self.membership.role in WORKING_ROLES
         context.update(
             ticket=ticket,
-            **_timeline_context(ticket, staff=True),
+            latest_entries=_latest_entries(ticket, staff=True),
             other_tickets=selectors.other_tickets_of_customer(ticket),
             can_work=can_work,
             open_statuses=OPEN_STATUSES,

@@ -1,0 +1,61 @@
+"""What the ticket pages keep in the cache, and what makes it stale.
+
+Inbox pages are cached whole (rows, pager and tab counts) for a minute under the
+organization's inbox version, which every ticket change replaces after it commits. The
+version is read before the database, so a page rendered from older rows can only be stored
+under a version that is already gone. What no ticket change announces (a person renaming
+themselves, a ticket turning overdue with the clock) shows within the minute.
+"""
+
+import hashlib
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+
+INBOX_SECONDS = 60
+
+
+def _version_key(organization_id: int) -> str:
+    return f"tickets:inbox-version:{organization_id}"
+
+
+def inbox_version(organization_id: int) -> str:
+    key = _version_key(organization_id)
+    version = cache.get(key)
+    if version is None:
+        # A random value rather than a counter: an evicted counter would start again at a
+        # number whose pages may still be cached.
+        cache.add(key, uuid4().hex, None)
+        version = cache.get(key)
+    return version
+
+
+def inbox_page_key(organization_id: int, user_id: int, full_path: str) -> str:
+    """One agent's view of one inbox address, in their language and time zone."""
+    address = hashlib.blake2b(full_path.encode(), digest_size=16).hexdigest()
+    return (
+        f"tickets:inbox:{organization_id}:{inbox_version(organization_id)}:{user_id}:"
+        f"{translation.get_language()}:{timezone.get_current_timezone_name()}:{address}"
+    )
+
+
+def tickets_changed(organization_id: int) -> None:
+    """Every inbox page of the organization cached so far is stale once this commits."""
+    key = _version_key(organization_id)
+    transaction.on_commit(lambda: cache.set(key, uuid4().hex, None))
+
+
+TIMELINE_SECONDS = 600
+
+
+def timeline_key(ticket, *, staff: bool) -> str:
+    """The latest stretch of a ticket's timeline as staff or its customer see it.
+
+    Every entry moves the ticket's updated_at, read before the entries, so a new entry makes
+    a new key. An author's new name shows within TIMELINE_SECONDS."""
+    return (
+        f"tickets:timeline:{ticket.pk}:{ticket.updated_at.timestamp()}:{int(staff)}:"
+        f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    )
