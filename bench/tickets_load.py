@@ -538,6 +538,20 @@ def scenarios(data: dict, session_cookie: str) -> list[harness.Scenario]:
             ),
             target="inbox",
         ),
+        # The same pages with a query string no one asked before: every request misses the
+        # inbox cache (tickets/cache.py) and renders from the database. Reported, no target.
+        harness.Scenario(
+            "page inbox cold",
+            "GET",
+            200,
+            get(
+                lambda rng: (
+                    f"/o/{slug}/tickets/?view=all&status=open&page={rng.randint(1, 20)}"
+                    f"&cold={rng.getrandbits(64)}"
+                ),
+                page,
+            ),
+        ),
         harness.Scenario("api create", "POST", 201, create, target="create"),
         harness.Scenario(
             "page detail", "GET", 200, get(f"/o/{slug}/tickets/{long_id}/", page), target="detail"
