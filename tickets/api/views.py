@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.http import Http404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
@@ -10,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.access import access_membership
 from accounts.permissions import IsOrganizationStaff
 
+from .. import cache as ticket_cache
 from .. import selectors, services
 from ..access import STAFF_ROLES, access_ticket
 from ..models import Channel, Ticket, UpdateKind
@@ -80,6 +82,18 @@ class OrganizationTicketListView(generics.ListAPIView):
     @extend_schema(parameters=[s.InboxQuerySerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        # Cached like the inbox page (tickets/cache.py); the address is absolute because the
+        # pager's links are.
+        key = ticket_cache.inbox_page_key(
+            request.membership.organization_id, request.user.pk, request.build_absolute_uri()
+        )
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, ticket_cache.INBOX_SECONDS)
+        return Response(data)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no membership

@@ -881,6 +881,26 @@ def test_the_staff_inbox_query_count_does_not_grow_with_the_page(
     assert len(response.data["results"]) == 40
 
 
+def test_the_staff_inbox_comes_from_the_cache_until_a_ticket_changes(
+    agent, inbox_tickets, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    client = client_for(agent)
+    first = client.get(inbox(query="?view=queue"))
+
+    with django_assert_max_num_queries(2):  # the token and the membership
+        again = client.get(inbox(query="?view=queue"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_take(ticket=inbox_tickets["queued"], agent=agent)
+    changed = client.get(inbox(query="?view=queue"))
+
+    assert again.json() == first.json()
+    assert {t["id"] for t in first.data["results"]} == {
+        inbox_tickets["queued"].pk,
+        inbox_tickets["overdue"].pk,
+    }
+    assert [t["id"] for t in changed.data["results"]] == [inbox_tickets["overdue"].pk]
+
+
 @pytest.mark.parametrize("user_name", ["customer", "agent"])
 def test_the_timeline_query_count_does_not_grow_with_the_page(
     request, ticket, agent, user_name, django_assert_max_num_queries
