@@ -1,11 +1,13 @@
 """Rating pages: wiring, who may review and answer, errors on the forms, and query counts."""
 
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats
 
 from accounts.tests.factories import CustomerFactory
 from ratings import selectors, services
@@ -396,3 +398,22 @@ def test_the_public_page_shows_a_new_answer_and_review_at_once_though_its_list_i
     assert not any("ratings_review" in query["sql"] for query in cached.captured_queries)
     assert b"Sorry, we were short-handed." in after_answer.content
     assert b"Spotless work." in after_review.content
+
+
+def test_the_cached_list_of_reviews_shows_each_visitor_their_own_time_zone(
+    client, organization, customer
+):
+    review = posted_review(organization, customer=customer, stars=4, comment="Fine.")
+    in_utc = client.get(provider_url())  # anonymous: UTC, and now cached
+    customer.timezone = "Asia/Seoul"
+    customer.save(update_fields=["timezone"])
+    client.force_login(customer)
+
+    in_seoul = client.get(provider_url())
+
+    seoul_time = formats.date_format(
+        review.created_at.astimezone(ZoneInfo("Asia/Seoul")), "DATETIME_FORMAT"
+    )
+    utc_time = formats.date_format(review.created_at.astimezone(ZoneInfo("UTC")), "DATETIME_FORMAT")
+    assert utc_time in in_utc.content.decode()
+    assert seoul_time in in_seoul.content.decode()
