@@ -2,7 +2,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organization, Role
+from accounts.models import Membership, Organization, Role, User
 
 from . import selectors
 from .attachments import MAX_FILES, validate_uploads
@@ -109,24 +109,25 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        members = (
+        # Rows, not memberships and users: the staff page shows this form on every view.
+        people = (
             Membership.objects.active()
             .filter(
                 organization=organization,
                 role__in=(Role.AGENT, Role.MANAGER),
                 accepted_at__isnull=False,
             )
-            .select_related("user")
             .order_by("user__full_name", "user__email")
+            .values_list("user_id", "user__full_name", "user__email")
         )
-        self.people = {str(member.user_id): member.user for member in members}
         self.fields["assignee"].choices = [
             ("", _("The queue (nobody)")),
-            *((user_id, str(user)) for user_id, user in self.people.items()),
+            *((str(user_id), full_name or email) for user_id, full_name, email in people),
         ]
 
     def clean_assignee(self):
-        return self.people.get(self.cleaned_data["assignee"])
+        chosen = self.cleaned_data["assignee"]
+        return User.objects.get(pk=chosen) if chosen else None
 
 
 def next_statuses(status: str) -> list[str]:
