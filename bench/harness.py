@@ -321,6 +321,16 @@ def wait_quiet(minutes: float, threshold: float = 0.15) -> float:
     return busy
 
 
+def settle(limit: float = 30.0, threshold: float = 0.15) -> float:
+    """Wait (up to `limit` seconds) for what a scenario left running to finish: autovacuum
+    after the insert floors, a checkpoint. Every scenario then starts from a quiet machine;
+    without it, the page scenarios after the insert floors ran at half their speed."""
+    started = time.monotonic()
+    while cpu_busy(1.0) > threshold and time.monotonic() - started < limit:
+        pass
+    return time.monotonic() - started
+
+
 def busy_now(wait_minutes: float) -> float:
     return wait_quiet(wait_minutes) if wait_minutes else cpu_busy()
 
@@ -515,6 +525,9 @@ def run_load(base, items, levels, warmup, duration, rounds, server=None) -> None
             for scenario in items:
                 if server is not None and server.poll() is not None:
                     raise SystemExit(f"gunicorn exited ({server.returncode}) during the load")
+                waited = settle()
+                if waited > 1.5:
+                    print(f"  (waited {waited:.0f} s for the machine to settle)", flush=True)
                 latencies, errors, seconds, cpu = _run(
                     load(base, scenario, concurrency, warmup, duration)
                 )
