@@ -20,7 +20,8 @@ from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max, Subquery
+from django.db.models import Expression, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from .models import Event
 
@@ -143,13 +144,27 @@ def _send(messages: list[tuple[str, dict]]) -> None:
         logger.warning("channel layer sends timed out after %.0f s", SEND_TIMEOUT_SECONDS)
 
 
+def _latest_of(group: str) -> QuerySet[Event]:
+    return Event.objects.filter(group=group).order_by("-id").values("id")[:1]
+
+
+# MAX(id) over `group IN (...)` let PostgreSQL walk the primary key back from the newest event
+# of any group and filter: 7.5 ms past 60,000 newer events of other groups. One probe of the
+# (group, id) index per group costs the same whatever the other groups hold.
+
+
 def latest_event_id(groups: Iterable[str]) -> int:
-    return Event.objects.filter(group__in=list(groups)).aggregate(latest=Max("id"))["latest"] or 0
+    """The newest event id of `groups`, 0 for none."""
+    return max((row["id"] for group in groups for row in _latest_of(group)), default=0)
 
 
-def latest_event_subquery(groups: Iterable[str]) -> Subquery:
-    """`latest_event_id` (None for no event) for a caller that folds it into a bigger query."""
-    return Subquery(Event.objects.filter(group__in=list(groups)).order_by("-id").values("id")[:1])
+def latest_event_subquery(groups: Iterable[str]) -> Expression:
+    """`latest_event_id` for a caller that folds it into a bigger query."""
+    newest = [Coalesce(Subquery(_latest_of(group)), 0) for group in groups]
+    if not newest:
+        return Value(0)
+    # Not Greatest of one: on SQLite that is MAX(x), the aggregate.
+    return newest[0] if len(newest) == 1 else Greatest(*newest)
 
 
 def events_since(groups: Iterable[str], since: int, *, limit: int = REPLAY_LIMIT) -> list[Event]:

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Presence, User
+from accounts.tests.factories import UserFactory
 from csportal import realtime
 from csportal.asgi import application
 from csportal.models import Event
@@ -508,3 +509,22 @@ def test_a_failing_channel_layer_neither_fails_the_change_nor_loses_the_event(
         f"channel layer send to {org_staff_group(organization.pk)} failed"
     ]
     assert [e["id"] for e in replay(agent, 0)["events"]] == [event.pk]
+
+
+@pytest.mark.django_db
+def test_the_latest_event_of_some_groups_ignores_newer_events_of_other_groups():
+    Event.objects.bulk_create(
+        Event(group=group, type="test.event", data={})
+        for group in ["user.1", "org.1.staff", "user.1", "org.2.staff", "org.2.staff"]
+    )
+    newest_of_mine = Event.objects.filter(group__in=["user.1", "org.1.staff"]).latest("id").pk
+
+    assert realtime.latest_event_id(["user.1", "org.1.staff"]) == newest_of_mine
+    assert realtime.latest_event_id(["user.9"]) == 0
+    assert realtime.latest_event_id([]) == 0
+    someone = UserFactory()
+    for groups in (["user.1", "org.1.staff"], ["org.1.staff"], ["user.9", "user.8"], []):
+        folded = User.objects.filter(pk=someone.pk).values(
+            latest=realtime.latest_event_subquery(groups)
+        )
+        assert folded.get()["latest"] == realtime.latest_event_id(groups), groups
