@@ -100,6 +100,8 @@ class TicketOpenForm(forms.Form):
 class MessageForm(forms.Form):
     """A message on the timeline: the customer's follow-up, an agent's reply or note."""
 
+    static_fields = True  # see csportal.templatetags.form_tags
+
     body = _text(_("Message"))
     attachments = AttachmentsField()
 
@@ -152,6 +154,7 @@ class PriorityForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
+    static_fields = True  # see csportal.templatetags.form_tags
     result = _text(_("Result"), help_text=_("What was done. The customer sees it at once."))
 
 
