@@ -26,9 +26,11 @@ def inbox_version(organization_id: int) -> str:
     version = cache.get(key)
     if version is None:
         # A random value rather than a counter: an evicted counter would start again at a
-        # number whose pages may still be cached.
-        cache.add(key, uuid4().hex, None)
-        version = cache.get(key)
+        # number whose pages may still be cached. Another process may have added its own
+        # first; if the cache kept neither, ours matches no page, which is safe.
+        candidate = uuid4().hex
+        cache.add(key, candidate, None)
+        version = cache.get(key) or candidate
     return version
 
 
