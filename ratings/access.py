@@ -7,12 +7,29 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organization, Role
 
-from .models import Review
+from .models import Review, Score, TargetKind
 
 
 def access_provider(organization_slug: str) -> Organization:
     """Any provider: their rating pages are public."""
     return get_object_or_404(Organization, slug=organization_slug)
+
+
+def access_provider_score(organization_slug: str) -> tuple[Organization, Score | None]:
+    """Any provider with its organization score (None before its first review), in one
+    query when it has one: the public page reads both on every view."""
+    score = (
+        Score.objects.select_related("organization")
+        .filter(
+            organization__slug=organization_slug,
+            kind=TargetKind.ORGANIZATION,
+            person=None,
+        )
+        .first()
+    )
+    if score is not None:
+        return score.organization, score
+    return access_provider(organization_slug), None
 
 
 def access_public_review(organization: Organization, review_id) -> Review | None:

@@ -28,6 +28,7 @@ from .access import (
     RATED_ROLES,
     access_customer_review,
     access_provider,
+    access_provider_score,
     access_public_review,
     access_rated_person,
     access_staff_review,
@@ -53,7 +54,7 @@ class ProviderView(TemplateView):
     http_method_names = ["get", "post", "head", "options"]
 
     def dispatch(self, request, *args, **kwargs):
-        self.organization = access_provider(kwargs["slug"])
+        self.organization, self.score = access_provider_score(kwargs["slug"])
         return super().dispatch(request, *args, **kwargs)
 
     def review_form(self, data=None):
@@ -63,7 +64,7 @@ class ProviderView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        score = selectors.organization_score(self.organization)
+        score = self.score
         context.update(
             organization=self.organization,
             summary=selectors.score_summary(score),

@@ -417,3 +417,15 @@ def test_the_cached_list_of_reviews_shows_each_visitor_their_own_time_zone(
     utc_time = formats.date_format(review.created_at.astimezone(ZoneInfo("UTC")), "DATETIME_FORMAT")
     assert utc_time in in_utc.content.decode()
     assert seoul_time in in_seoul.content.decode()
+
+
+def test_a_provider_without_reviews_has_a_page_and_an_unknown_one_is_a_404(
+    client, organization, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(4):
+        empty = client.get(provider_url())
+    missing = client.get(provider_url("nobody-here"))
+
+    assert empty.status_code == 200
+    assert b"No reviews yet" in empty.content
+    assert missing.status_code == 404
