@@ -22,3 +22,7 @@ def posted_review(
         ticket=ticket,
         **targets,
     )
+
+
+# What the services say once a review's edit window (72 hours in these tests) has passed.
+WINDOW_PASSED = "A review can be changed only in its first 72 hours."

@@ -1,7 +1,5 @@
 """The ratings API: who reviews and answers, what a bad request is told, and query counts."""
 
-from unittest import mock
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -11,12 +9,6 @@ from ratings.models import Review, ReviewResponse
 from tickets.tests.factories import TicketFactory
 
 REVIEWS = "/api/v1/reviews/"
-
-
-@pytest.fixture(autouse=True)
-def _no_delivery():
-    with mock.patch("notifications.services._enqueue"):
-        yield
 
 
 @pytest.fixture

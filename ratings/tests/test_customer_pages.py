@@ -2,7 +2,6 @@
 profile: wiring, who may see and change what, errors on the forms, and query counts."""
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -12,30 +11,14 @@ from accounts.models import Role
 from accounts.tests.factories import staff
 from ratings import services
 from ratings.models import Review, Score
-from ratings.tests.factories import posted_review
+from ratings.tests.factories import WINDOW_PASSED, posted_review
 from tickets.models import Status
 from tickets.tests.factories import TicketFactory
 
 MY_REVIEWS = reverse("ratings:my-reviews")
-WINDOW_PASSED = "A review can be changed only in its first 72 hours."
 
 
-@pytest.fixture(autouse=True)
-def _no_delivery():
-    with mock.patch("notifications.services._enqueue"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _edit_window(settings):
-    settings.RATING_EDIT_WINDOW_HOURS = 72
-
-
-@pytest.fixture
-def resolved_ticket(organization, customer, agent):
-    return TicketFactory(
-        organization=organization, customer=customer, assignee=agent, status=Status.RESOLVED
-    )
+pytestmark = pytest.mark.usefixtures("edit_window_72h")
 
 
 def action_url(review, action):

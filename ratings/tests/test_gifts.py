@@ -3,7 +3,6 @@ over the API: who may thank whom, who may change which review and until when, an
 request is told."""
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -16,30 +15,14 @@ from csportal.models import Event
 from notifications.models import Notification
 from ratings import services
 from ratings.models import Gift, Review, Score
-from ratings.tests.factories import posted_review
+from ratings.tests.factories import WINDOW_PASSED, posted_review
 from tickets.models import Status
 from tickets.tests.factories import TicketFactory, TicketUpdateFactory
 
 GIFTS = "/api/v1/gifts/"
-WINDOW_PASSED = "A review can be changed only in its first 72 hours."
 
 
-@pytest.fixture(autouse=True)
-def _no_delivery():
-    with mock.patch("notifications.services._enqueue"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _edit_window(settings):
-    settings.RATING_EDIT_WINDOW_HOURS = 72
-
-
-@pytest.fixture
-def resolved_ticket(organization, customer, agent):
-    return TicketFactory(
-        organization=organization, customer=customer, assignee=agent, status=Status.RESOLVED
-    )
+pytestmark = pytest.mark.usefixtures("edit_window_72h")
 
 
 def client_for(user) -> APIClient:

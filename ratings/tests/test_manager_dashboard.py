@@ -1,7 +1,6 @@
 """The managers' scores dashboard: the numbers on known data, who may see it, query counts."""
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -12,12 +11,6 @@ from ratings import selectors, services
 from ratings.models import ReviewResponse, TargetKind
 
 from .factories import posted_review
-
-
-@pytest.fixture(autouse=True)
-def _no_delivery():
-    with mock.patch("notifications.services._enqueue"):
-        yield
 
 
 def scores_url(slug="acme") -> str:

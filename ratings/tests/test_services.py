@@ -21,12 +21,6 @@ from tickets.models import Ticket
 from tickets.tests.factories import TicketFactory
 
 
-@pytest.fixture(autouse=True)
-def no_delivery():
-    with mock.patch("notifications.services._enqueue"):
-        yield
-
-
 def served(customer, organization, **kwargs):
     return TicketFactory(customer=customer, organization=organization, **kwargs)
 

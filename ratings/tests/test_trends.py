@@ -17,12 +17,6 @@ from .factories import posted_review
 TODAY = date(2025, 3, 31)
 
 
-@pytest.fixture(autouse=True)
-def _no_delivery():
-    with mock.patch("notifications.services._enqueue"):
-        yield
-
-
 @pytest.fixture
 def today():
     """The day the API counts back from, frozen so windows are exact."""

@@ -1,6 +1,5 @@
 """Rating pages: wiring, who may review and answer, errors on the forms, and query counts."""
 
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,13 +13,6 @@ from ratings import selectors, services
 from ratings.models import Review, ReviewResponse, Score
 from ratings.tests.factories import posted_review
 from tickets.tests.factories import TicketFactory
-
-
-@pytest.fixture(autouse=True)
-def _no_delivery():
-    # Outside channels are delivered by workers; these tests look at pages and rows only.
-    with mock.patch("notifications.services._enqueue"):
-        yield
 
 
 @pytest.fixture
