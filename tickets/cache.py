@@ -1,4 +1,4 @@
-"""What the ticket pages keep in the cache, and what makes it stale.
+"""What the ticket app keeps in the cache, and what makes it stale.
 
 Inbox pages are cached whole (rows, pager and tab counts) for a minute under the
 organization's inbox version, which every ticket change replaces after it commits. The
@@ -15,6 +15,23 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 INBOX_SECONDS = 60
+# An organization's SLA table and category list: dropped by the services that change them.
+SETTINGS_SECONDS = 300
+
+
+def sla_key(organization_id: int) -> str:
+    return f"tickets:sla:{organization_id}"
+
+
+def categories_key(organization_id: int) -> str:
+    return f"tickets:categories:{organization_id}"
+
+
+def forget(key: str) -> None:
+    """Drop a cached value now, and again once the transaction commits: a reader in between
+    may have cached the value from before the change."""
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _version_key(organization_id: int) -> str:

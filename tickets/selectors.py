@@ -4,28 +4,22 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 
+from . import cache as ticket_cache
 from .models import Attachment, Category, Ticket, TicketUpdate
-
-CATEGORY_CACHE_SECONDS = 300
-
-
-def category_cache_key(organization_id: int) -> str:
-    return f"tickets:categories:{organization_id}"
 
 
 def category_choices(organization: Organization) -> list[tuple[int, str]]:
     """(pk, name) of the organization's categories by name, from the cache: every inbox view
     lists them, and they change only through category_create, which drops the cached list."""
-    key = category_cache_key(organization.pk)
-    choices = cache.get(key)
-    if choices is None:
-        choices = list(
+    return cache.get_or_set(
+        ticket_cache.categories_key(organization.pk),
+        lambda: list(
             Category.objects.filter(organization=organization)
             .order_by("name")
             .values_list("pk", "name")
-        )
-        cache.set(key, choices, CATEGORY_CACHE_SECONDS)
-    return choices
+        ),
+        ticket_cache.SETTINGS_SECONDS,
+    )
 
 
 def _list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -22,7 +22,6 @@ from csportal.realtime import org_role_group, publish_each, user_group
 from notifications.services import notify, notify_after_commit
 
 from . import cache as ticket_cache
-from . import selectors
 from .attachments import new_token, validate_uploads
 from .models import (
     DEFAULT_SLA,
@@ -51,27 +50,25 @@ TICKET_ROLES = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
 # Reading the policy ----------------------------------------------------------------------
 
 
-SLA_CACHE_SECONDS = 300
-
-
-def _sla_cache_key(organization_id: int) -> str:
-    return f"tickets:sla:{organization_id}"
-
-
 def sla_minutes(organization: Organization, priority: str) -> tuple[int, int]:
     """(first response, resolution) minutes promised for `priority`.
 
     Read from the cache: every new ticket needs them, and they change only through
     sla_policy_set, which drops the cached table.
     """
-    key = _sla_cache_key(organization.pk)
-    table = cache.get(key)
-    if table is None:
-        table = dict(DEFAULT_SLA)
-        for policy in SlaPolicy.objects.filter(organization=organization):
-            table[policy.priority] = (policy.first_response_minutes, policy.resolution_minutes)
-        cache.set(key, table, SLA_CACHE_SECONDS)
+    table = cache.get_or_set(
+        ticket_cache.sla_key(organization.pk),
+        lambda: _sla_table(organization),
+        ticket_cache.SETTINGS_SECONDS,
+    )
     return tuple(table[priority])
+
+
+def _sla_table(organization: Organization) -> dict[str, tuple[int, int]]:
+    table = dict(DEFAULT_SLA)
+    for policy in SlaPolicy.objects.filter(organization=organization):
+        table[policy.priority] = (policy.first_response_minutes, policy.resolution_minutes)
+    return table
 
 
 def reminder_settings(organization: Organization) -> ReminderSettings:
@@ -884,10 +881,7 @@ def sla_policy_set(
             "resolution_minutes": resolution_minutes,
         },
     )
-    key = _sla_cache_key(organization.pk)
-    cache.delete(key)
-    # Again after commit: a ticket opened meanwhile may have cached the old table.
-    transaction.on_commit(lambda: cache.delete(key))
+    ticket_cache.forget(ticket_cache.sla_key(organization.pk))
     return policy
 
 
@@ -920,6 +914,5 @@ def category_create(*, organization: Organization, name: str, skill: str = "") -
     except IntegrityError:
         # Two managers adding the same name at once: the constraint decides.
         raise taken from None
-    key = selectors.category_cache_key(organization.pk)
-    transaction.on_commit(lambda: cache.delete(key))
+    ticket_cache.forget(ticket_cache.categories_key(organization.pk))
     return category

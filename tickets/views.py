@@ -143,14 +143,13 @@ def _timeline_context(ticket: Ticket, *, staff: bool, before: int | None = None)
 
 def _latest_entries(ticket: Ticket, *, staff: bool) -> str:
     """The page's end of the timeline, rendered once per new entry (see tickets.cache)."""
-    key = ticket_cache.timeline_key(ticket, staff=staff)
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
+    return cache.get_or_set(
+        ticket_cache.timeline_key(ticket, staff=staff),
+        lambda: render_to_string(
             "tickets/includes/timeline_entries.html", _timeline_context(ticket, staff=staff)
-        )
-        cache.set(key, html, ticket_cache.TIMELINE_SECONDS)
-    return html
+        ),
+        ticket_cache.TIMELINE_SECONDS,
+    )
 
 
 class EarlierEntriesMixin:
@@ -324,30 +323,31 @@ class AgentInboxView(OrganizationStaffMixin, TemplateView):
         key = ticket_cache.inbox_page_key(
             self.organization.pk, self.request.user.pk, self.request.get_full_path()
         )
-        results = cache.get(key)
-        if results is None:
-            tickets = selectors.tickets_for_staff(
-                self.organization, user=self.request.user, **self.filters
-            )
-            paginator = Paginator(tickets, PAGE_SIZE)
-            try:
-                page = paginator.page(self.request.GET.get("page") or 1)
-            except InvalidPage:
-                raise Http404(_("There is no such page.")) from None
-            html = render_to_string(
-                "tickets/includes/inbox_results.html",
-                {
-                    **self.shared_context(),
-                    "tickets": page.object_list,
-                    "page_obj": page,
-                    "paginator": paginator,
-                    "is_paginated": paginator.num_pages > 1,
-                },
-            )
-            counts = selectors.open_counts(self.organization, user=self.request.user)
-            results = {"html": html, "counts": counts}
-            cache.set(key, results, ticket_cache.INBOX_SECONDS)
-        return results
+        return cache.get_or_set(key, self.render_results, ticket_cache.INBOX_SECONDS)
+
+    def render_results(self) -> dict:
+        tickets = selectors.tickets_for_staff(
+            self.organization, user=self.request.user, **self.filters
+        )
+        paginator = Paginator(tickets, PAGE_SIZE)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404(_("There is no such page.")) from None
+        html = render_to_string(
+            "tickets/includes/inbox_results.html",
+            {
+                **self.shared_context(),
+                "tickets": page.object_list,
+                "page_obj": page,
+                "paginator": paginator,
+                "is_paginated": paginator.num_pages > 1,
+            },
+        )
+        return {
+            "html": html,
+            "counts": selectors.open_counts(self.organization, user=self.request.user),
+        }
 
 
 class TicketOverviewView(OrganizationStaffMixin, TemplateView):

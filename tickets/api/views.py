@@ -14,6 +14,7 @@ from accounts.permissions import IsOrganizationStaff
 from .. import cache as ticket_cache
 from .. import selectors, services
 from ..access import STAFF_ROLES, access_ticket
+from ..cache import INBOX_SECONDS
 from ..models import Channel, Ticket, UpdateKind
 from . import serializers as s
 from .filters import CustomerTicketFilter
@@ -89,11 +90,12 @@ class OrganizationTicketListView(generics.ListAPIView):
         key = ticket_cache.inbox_page_key(
             request.membership.organization_id, request.user.pk, request.build_absolute_uri()
         )
-        data = cache.get(key)
-        if data is None:
-            data = super().list(request, *args, **kwargs).data
-            cache.set(key, data, ticket_cache.INBOX_SECONDS)
-        return Response(data)
+        return Response(
+            cache.get_or_set(key, lambda: self.listed(request, *args, **kwargs), INBOX_SECONDS)
+        )
+
+    def listed(self, request, *args, **kwargs) -> dict:
+        return super().list(request, *args, **kwargs).data
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no membership
