@@ -55,11 +55,11 @@ def global_prior() -> float:
     (bench/ratings_load.py, 1,000 providers). The incremental scores and the recompute
     read the same value, so they still agree.
     """
-    prior = cache.get(GLOBAL_PRIOR_CACHE_KEY)
-    if prior is None:
-        prior = _mean_stars(Score.objects.filter(kind=TargetKind.ORGANIZATION))
-        cache.set(GLOBAL_PRIOR_CACHE_KEY, prior, GLOBAL_PRIOR_SECONDS)
-    return prior
+    return cache.get_or_set(
+        GLOBAL_PRIOR_CACHE_KEY,
+        lambda: _mean_stars(Score.objects.filter(kind=TargetKind.ORGANIZATION)),
+        GLOBAL_PRIOR_SECONDS,
+    )
 
 
 def prior_for(score: Score) -> float:

@@ -39,16 +39,10 @@ def _version_key(organization_id: int) -> str:
 
 
 def inbox_version(organization_id: int) -> str:
-    key = _version_key(organization_id)
-    version = cache.get(key)
-    if version is None:
-        # A random value rather than a counter: an evicted counter would start again at a
-        # number whose pages may still be cached. Another process may have added its own
-        # first; if the cache kept neither, ours matches no page, which is safe.
-        candidate = uuid4().hex
-        cache.add(key, candidate, None)
-        version = cache.get(key) or candidate
-    return version
+    # A random value rather than a counter: an evicted counter would start again at a number
+    # whose pages may still be cached. When two processes make one at once, the cache keeps
+    # the first (get_or_set adds, then reads back); if it kept none, ours matches no page.
+    return cache.get_or_set(_version_key(organization_id), lambda: uuid4().hex, None)
 
 
 def inbox_page_key(organization_id: int, user_id: int, full_path: str) -> str:
