@@ -8,9 +8,11 @@ import time
 import pytest
 import uvicorn
 from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import sync_playwright
 
 from accounts.tests.factories import PASSWORD
+
+from .browser import log_in
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -88,12 +90,3 @@ def open_page(browser, live_asgi_server):
         return page
 
     return open_page_as
-
-
-def log_in(page, email, password=PASSWORD):
-    """Log in through the real form and wait until the start page has its live connection."""
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")

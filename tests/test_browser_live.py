@@ -6,20 +6,9 @@ from playwright.sync_api import expect
 from accounts.models import Membership, Role
 from accounts.tests.factories import staff
 from csportal import realtime
+from tests.browser import LIVE_MS, mark_as_not_reloaded, was_not_reloaded
 
 pytestmark = pytest.mark.browser
-
-# Live sends arrive in milliseconds and the heartbeat resync runs every second in tests, so
-# anything slower than this is a real failure.
-LIVE_MS = 5000
-
-
-def mark_as_not_reloaded(page):
-    page.evaluate("() => { window.notReloaded = true; }")
-
-
-def was_not_reloaded(page) -> bool:
-    return page.evaluate("() => window.notReloaded === true")
 
 
 def test_the_console_shows_an_agent_come_online_step_away_and_leave_without_a_reload(

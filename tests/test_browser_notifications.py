@@ -1,24 +1,13 @@
 """The bell and the inbox update live when a notification is created for the person."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from notifications import services
 from notifications.models import Channel
+from tests.browser import LIVE_MS, in_another_thread
 
 pytestmark = pytest.mark.browser
-
-LIVE_MS = 5000
-
-
-def notify_from_another_thread(**kwargs):
-    # This thread runs Playwright's event loop; the publish after commit needs a thread
-    # without one, as a request or a worker has.
-    worker = threading.Thread(target=services.notify, kwargs=kwargs)
-    worker.start()
-    worker.join()
 
 
 def test_the_bell_count_and_the_inbox_update_live_when_a_notification_arrives(open_page, customer):
@@ -29,7 +18,8 @@ def test_the_bell_count_and_the_inbox_update_live_when_a_notification_arrives(op
     count = inbox.locator(".bell [data-unread-count]")
     expect(count).to_be_hidden()
 
-    notify_from_another_thread(
+    in_another_thread(
+        services.notify,
         recipient=customer,
         kind="general",
         title="Your technician is on the way",
@@ -43,7 +33,8 @@ def test_the_bell_count_and_the_inbox_update_live_when_a_notification_arrives(op
     expect(first).to_contain_text("Your technician is on the way", timeout=LIVE_MS)
     expect(first).to_contain_text("Tom arrives at 10:30.")
 
-    notify_from_another_thread(
+    in_another_thread(
+        services.notify,
         recipient=customer,
         kind="general",
         title="Repair finished",
@@ -61,7 +52,8 @@ def test_reading_in_one_tab_clears_the_bell_in_another(
     open_page, customer, browser, live_asgi_server
 ):
     first_tab = open_page(customer)
-    notify_from_another_thread(
+    in_another_thread(
+        services.notify,
         recipient=customer,
         kind="general",
         title="Hello",

@@ -2,60 +2,25 @@
 provider's answer reaches the customer, each without a reload; and rating a ticket once it is
 resolved, thanking its agent, and changing the review."""
 
-import threading
-
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD
 from ratings import services as ratings_services
 from ratings.models import Gift, Review
 from ratings.selectors import PUBLIC_REVIEWS
 from ratings.tests.factories import posted_review
+from tests.browser import (
+    LIVE_MS,
+    in_another_thread,
+    mark_as_not_reloaded,
+    open_page_at,
+    was_not_reloaded,
+)
 from tickets import services as ticket_services
 from tickets.models import Status
 from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.browser
-
-# Live sends arrive in milliseconds and the heartbeat resync runs every second in tests.
-LIVE_MS = 5000
-
-
-def open_page_at(browser, base_url, user, path):
-    """Log in through the form straight to `path`, with the page's socket connected."""
-    page = browser.new_context(base_url=base_url).new_page()
-    page.goto(f"/login/?next={path}")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base_url}{path}")
-    expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
-    return page
-
-
-def mark_as_not_reloaded(page):
-    page.evaluate("() => { window.notReloaded = true; }")
-
-
-def was_not_reloaded(page) -> bool:
-    return page.evaluate("() => window.notReloaded === true")
-
-
-def in_another_thread(function, **kwargs):
-    # This thread runs Playwright's event loop; the publish after commit needs a thread
-    # without one, as a request or a worker has.
-    def run():
-        try:
-            function(**kwargs)
-        finally:
-            # Or PostgreSQL can't drop the test database while the thread's session lingers.
-            connections.close_all()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
 
 
 def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(

@@ -6,39 +6,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD
+from tests.browser import LIVE_MS, mark_as_not_reloaded, open_page_at, was_not_reloaded
 from tickets import selectors
 from tickets.models import Status, Ticket, TicketUpdate, UpdateKind
 from tickets.tests.factories import TicketFactory, TicketUpdateFactory
 
 pytestmark = pytest.mark.browser
 
-# Live sends arrive in milliseconds and the heartbeat resync runs every second in tests.
-LIVE_MS = 5000
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-
-
-def open_page_at(browser, base_url, user, path):
-    """Log in through the form straight to `path`, so the page's socket is the only one the
-    person ever opened (a second page would drop and rejoin their presence)."""
-    page = browser.new_context(base_url=base_url).new_page()
-    page.goto(f"/login/?next={path}")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base_url}{path}")
-    expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
-    return page
-
-
-def mark_as_not_reloaded(page):
-    page.evaluate("() => { window.notReloaded = true; }")
-
-
-def was_not_reloaded(page) -> bool:
-    return page.evaluate("() => window.notReloaded === true")
 
 
 def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(
