@@ -27,7 +27,7 @@ class Load:
 # through the ORM (an Exists, a subquery, annotations) cost 2.5 ms of Python per call
 # against 0.5 ms in the database (bench/tickets_load.py, `api create`).
 _PICK_SQL = """
-SELECT person.*,
+SELECT {person_columns},
        EXISTS (
            SELECT 1 FROM {exclusive} dedicated
            WHERE dedicated.customer_id = %s
@@ -76,6 +76,12 @@ def pick_agent(*, organization, customer: User, skill: str | None, load: Load) -
         "skills": connection.ops.quote_name(AgentSkill._meta.db_table),
     }
     sql = _PICK_SQL.format(
+        # Named, not person.*: a prepared statement whose columns change under it (a new
+        # field migrated in while the process runs) fails instead of re-planning.
+        person_columns=", ".join(
+            f"person.{connection.ops.quote_name(field.column)}"
+            for field in User._meta.concrete_fields
+        ),
         load=load.sql,
         roles=", ".join(["%s"] * len(ROUTABLE_ROLES)),
         skill_filter=_SKILL_SQL.format(**tables) if skill else "",

@@ -8,9 +8,7 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
-from django.db import IntegrityError, transaction
-from django.db.models import Count
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from . import cache as ticket_cache
 from .attachments import new_token, validate_uploads
 from .models import (
     DEFAULT_SLA,
+    OPEN_STATUSES,
     TRANSITIONS,
     Attachment,
     Category,
@@ -282,26 +281,29 @@ def _require_text(text: str, field: str) -> str:
 # Opening and routing ---------------------------------------------------------------------
 
 
+_OPEN_LOAD_SQL = """
+SELECT COUNT(*) FROM {table} counted
+WHERE counted.organization_id = candidate.organization_id
+  AND counted.assignee_id = candidate.user_id
+  AND counted.status IN ({statuses})
+"""
+
+
 @functools.cache
 def _open_load() -> routing.Load:
     """Routing's measure of an agent's load: their open tickets at the organization.
 
-    Compiled from the ORM once per process; COUNT(*), not COUNT(id), because id is not in
-    the partial index and reading it turns an index-only scan into a heap fetch per ticket.
+    COUNT(*), not COUNT(id), because id is not in the partial index and reading it turns an
+    index-only scan into a heap fetch per ticket. The open statuses are written into the SQL
+    (they are our own constants), not passed as parameters: only from literals can
+    PostgreSQL prove the partial index's predicate in a prepared statement's generic plan,
+    and without one it planned the routing query anew for every ticket (0.7 ms).
     """
-    counted = (
-        Ticket.objects.open()
-        .filter(
-            assignee_id=RawSQL("candidate.user_id", ()),
-            organization_id=RawSQL("candidate.organization_id", ()),
-        )
-        .order_by()
-        .values("assignee_id")
-        .annotate(open_tickets=Count("*"))
-        .values("open_tickets")
+    sql = _OPEN_LOAD_SQL.format(
+        table=connection.ops.quote_name(Ticket._meta.db_table),
+        statuses=", ".join(f"'{status}'" for status in OPEN_STATUSES),
     )
-    sql, params = counted.query.sql_with_params()
-    return routing.Load(sql=sql, params=tuple(params))
+    return routing.Load(sql=sql)
 
 
 def ticket_open(
