@@ -331,6 +331,34 @@ def settle(limit: float = 30.0, threshold: float = 0.15) -> float:
     return time.monotonic() - started
 
 
+CPU_PARTS = ("app", "db", "redis")
+
+
+def _cpu_by_part(server_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by the web server's processes (the gunicorn master and its
+    workers), by PostgreSQL's and by Redis's, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(CPU_PARTS, 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                name, _, rest = stat.read().rpartition(")")
+        except OSError:
+            continue
+        fields = rest.split()
+        # Own time plus that of children already reaped: the master's and the postmaster's
+        # hold the workers and backends that ended during the window.
+        parent, seconds = int(fields[1]), sum(int(v) for v in fields[11:15]) / ticks
+        command = name.partition("(")[2]
+        if server_pid and server_pid in (int(pid), parent):
+            used["app"] += seconds
+        elif command.startswith("postgres"):
+            used["db"] += seconds
+        elif command.startswith("redis-server"):
+            used["redis"] += seconds
+    return used
+
+
 def busy_now(wait_minutes: float) -> float:
     return wait_quiet(wait_minutes) if wait_minutes else cpu_busy()
 
@@ -448,7 +476,14 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def load(base: str, scenario: Scenario, concurrency: int, warmup: float, duration: float):
+async def load(
+    base: str,
+    scenario: Scenario,
+    concurrency: int,
+    warmup: float,
+    duration: float,
+    server_pid: int | None = None,
+):
     parts = urlsplit(base)
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -480,14 +515,17 @@ async def load(base: str, scenario: Scenario, concurrency: int, warmup: float, d
     tasks = [asyncio.create_task(client(n)) for n in range(concurrency)]
     await asyncio.sleep(warmup)
     recording = True
+    parts_before = _cpu_by_part(server_pid)
     cpu_before, began = time.process_time(), time.perf_counter()
     await asyncio.sleep(duration)
     recording = False
     measured = time.perf_counter() - began
     client_cpu = time.process_time() - cpu_before
+    parts_after = _cpu_by_part(server_pid)
     stop_at = 0.0
     await asyncio.gather(*tasks)
-    return latencies, errors, measured, client_cpu
+    parts = {part: parts_after[part] - parts_before[part] for part in CPU_PARTS}
+    return latencies, errors, measured, client_cpu, parts
 
 
 def _run(coroutine):
@@ -516,7 +554,13 @@ def run_load(base, items, levels, warmup, duration, rounds, server=None) -> None
     down, and every request after that fails at once)."""
     width = _width(items)
     pooled = {
-        (s.name, c): {"latencies": [], "errors": {}, "seconds": 0.0, "cpu": 0.0}
+        (s.name, c): {
+            "latencies": [],
+            "errors": {},
+            "seconds": 0.0,
+            "cpu": 0.0,
+            "parts": dict.fromkeys(CPU_PARTS, 0.0),
+        }
         for s in items
         for c in levels
     }
@@ -528,13 +572,15 @@ def run_load(base, items, levels, warmup, duration, rounds, server=None) -> None
                 waited = settle()
                 if waited > 1.5:
                     print(f"  (waited {waited:.0f} s for the machine to settle)", flush=True)
-                latencies, errors, seconds, cpu = _run(
-                    load(base, scenario, concurrency, warmup, duration)
+                latencies, errors, seconds, cpu, parts = _run(
+                    load(base, scenario, concurrency, warmup, duration, server and server.pid)
                 )
                 into = pooled[scenario.name, concurrency]
                 into["latencies"] += latencies
                 into["seconds"] += seconds
                 into["cpu"] += cpu
+                for part, used in parts.items():
+                    into["parts"][part] += used
                 for key, value in errors.items():
                     into["errors"][key] = into["errors"].get(key, 0) + value
                 print(
@@ -558,6 +604,11 @@ def run_load(base, items, levels, warmup, duration, rounds, server=None) -> None
                 "errors": sum(into["errors"].values()),
                 "error_kinds": into["errors"],
                 "client_cpu": into["cpu"] / into["seconds"],
+                # CPU milliseconds per request, by process: where the machine's time goes.
+                **{
+                    f"{part}_cpu_ms": into["parts"][part] * 1000 / max(1, len(values))
+                    for part in CPU_PARTS
+                },
             }
 
 
@@ -611,13 +662,14 @@ def print_table(items: list[Scenario], levels: list[int]) -> None:
     print(
         "queries: SQL statements of one request (in-process); trips: with BEGIN/COMMIT/"
         "SAVEPOINT; rows: most rows one query returned; 1x ms: one request alone, in-process;"
-        " client: CPU share the load generator used"
+        " client: CPU share the load generator used; cpu ms/req: CPU time per request of the"
+        " web server, PostgreSQL and Redis under the load"
     )
     width = _width(items)
     header = (
         f"{'scenario':{width}} {'clients':>7} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'p99 ms':>7} {'queries':>7} {'trips':>5} {'rows':>5} {'1x ms':>6} "
-        f"{'errors':>6} {'client':>6}"
+        f"{'errors':>6} {'client':>6}  {'cpu ms/req app+db+redis':>23}"
     )
     print(header)
     print("-" * len(header))
@@ -630,7 +682,8 @@ def print_table(items: list[Scenario], levels: list[int]) -> None:
                 f"{s.name:{width}} {concurrency:7d} {r['rps']:8.1f} {r['p50_ms']:7.1f} "
                 f"{r['p95_ms']:7.1f} {r['p99_ms']:7.1f} {q['queries']:7d} "
                 f"{q['round_trips']:5d} {q['max_rows']:5d} {q['alone_ms']:6.1f} "
-                f"{r['errors']:6d} {r['client_cpu']:6.0%}"
+                f"{r['errors']:6d} {r['client_cpu']:6.0%}  "
+                f"{r['app_cpu_ms']:6.2f} {r['db_cpu_ms']:6.2f} {r['redis_cpu_ms']:6.2f}"
             )
         print()
 
