@@ -14,6 +14,7 @@ from csportal.forms import add_service_errors
 
 from . import selectors, services
 from .access import access_member
+from .backends import SIGN_IN_BACKEND
 from .forms import (
     EmailLoginForm,
     InvitationAcceptForm,
@@ -64,7 +65,7 @@ class SignUpView(FormView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend=SIGN_IN_BACKEND)
         messages.success(self.request, _("Welcome! Your account is ready."))
         return redirect("accounts:customer-home")
 
@@ -123,7 +124,7 @@ class InvitationAcceptView(FormView):
         except ValidationError as exc:
             form.add_error("password", exc)
             return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend=SIGN_IN_BACKEND)
         messages.success(self.request, _("Your password is set. Welcome aboard!"))
         return redirect("accounts:home")
 

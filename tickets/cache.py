@@ -27,13 +27,6 @@ def categories_key(organization_id: int) -> str:
     return f"tickets:categories:{organization_id}"
 
 
-def forget(key: str) -> None:
-    """Drop a cached value now, and again once the transaction commits: a reader in between
-    may have cached the value from before the change."""
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
-
-
 def _version_key(organization_id: int) -> str:
     return f"tickets:inbox-version:{organization_id}"
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import routing
 from accounts.models import Membership, Organization, Role, User
+from csportal.caching import forget
 from csportal.choices import label_of
 from csportal.realtime import org_role_group, publish_each, user_group
 from notifications.services import notify, notify_after_commit
@@ -883,7 +884,7 @@ def sla_policy_set(
             "resolution_minutes": resolution_minutes,
         },
     )
-    ticket_cache.forget(ticket_cache.sla_key(organization.pk))
+    forget(ticket_cache.sla_key(organization.pk))
     return policy
 
 
@@ -916,5 +917,5 @@ def category_create(*, organization: Organization, name: str, skill: str = "") -
     except IntegrityError:
         # Two managers adding the same name at once: the constraint decides.
         raise taken from None
-    ticket_cache.forget(ticket_cache.categories_key(organization.pk))
+    forget(ticket_cache.categories_key(organization.pk))
     return category
