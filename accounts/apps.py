@@ -8,8 +8,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from .backends import forget_user
-        from .models import User
+        from . import receivers
+        from .models import Membership, Organization, User
 
-        post_save.connect(forget_user, sender=User, dispatch_uid="accounts.forget_user.save")
-        post_delete.connect(forget_user, sender=User, dispatch_uid="accounts.forget_user.delete")
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(receivers.forget_user, sender=User, dispatch_uid=f"user-{name}")
+            signal.connect(
+                receivers.forget_memberships, sender=Membership, dispatch_uid=f"membership-{name}"
+            )
+        post_save.connect(
+            receivers.forget_organization_memberships,
+            sender=Organization,
+            dispatch_uid="organization-save",
+        )

@@ -1,10 +1,13 @@
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Case, QuerySet, Subquery, Value, When
 
 from csportal.realtime import org_role_group, org_staff_group, user_group
 
 from .models import Membership, Organization, Presence, PresenceStatus, Role, User
+
+MEMBERSHIPS_SECONDS = 300
 
 
 def staff_memberships_of(user: User) -> QuerySet[Membership]:
@@ -34,12 +37,29 @@ def realtime_groups_for(user: User, memberships: Iterable[Membership] | None = N
     return groups
 
 
+def memberships_key(user_id: int) -> str:
+    return f"accounts:memberships:{user_id}"
+
+
 def request_memberships(request) -> list[Membership]:
     """The signed-in user's active staff memberships, read once per request: the page's
-    access check, its nav and its socket's groups all need them."""
+    access check, its nav and its socket's groups all need them.
+
+    Read through the cache, as every staff page and none of the customer's can do without
+    them; a save or delete of a membership or its organization drops the user's copy
+    (accounts.apps)."""
     cached = getattr(request, "_active_memberships", None)
     if cached is None:
-        cached = list(staff_memberships_of(request.user))
+        user = request.user
+        cached = (
+            cache.get_or_set(
+                memberships_key(user.pk),
+                lambda: list(staff_memberships_of(user)),
+                MEMBERSHIPS_SECONDS,
+            )
+            if user.is_authenticated
+            else []
+        )
         for membership in cached:
             membership.user = request.user
         request._active_memberships = cached

@@ -1,10 +1,13 @@
-"""The signed-in user is read from the cache, and a save makes the next request read it anew."""
+"""The signed-in user and their memberships are read from the cache, and a save of either
+makes the next request read them anew."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import selectors
 from accounts.models import User
+from accounts.services import membership_set_active, organization_update
 
 HOME = reverse("accounts:customer-home")
 
@@ -49,3 +52,54 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request(client, customer, 
     response = client.get(HOME)
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_staff_page_reads_the_memberships_from_the_cache_after_the_first(
+    client, agent, organization, monkeypatch
+):
+    dashboard = reverse("accounts:agent-dashboard", args=[organization.slug])
+    client.force_login(agent)
+    client.get(dashboard)
+    reads = []
+    read = selectors.staff_memberships_of
+
+    def reading(user):
+        reads.append(user)
+        return read(user)
+
+    monkeypatch.setattr(selectors, "staff_memberships_of", reading)
+
+    response = client.get(dashboard)
+
+    assert response.status_code == 200
+    assert reads == []
+
+
+def test_a_suspended_agent_loses_the_staff_pages_at_the_next_request(
+    client, agent, manager, organization, after_commit
+):
+    dashboard = reverse("accounts:agent-dashboard", args=[organization.slug])
+    client.force_login(agent)
+    assert client.get(dashboard).status_code == 200
+
+    with after_commit():
+        membership_set_active(
+            membership=agent.memberships.get(organization=organization), is_active=False, by=manager
+        )
+
+    assert client.get(dashboard).status_code == 404
+
+
+def test_a_renamed_organization_shows_on_its_staff_pages_at_once(
+    client, agent, organization, after_commit
+):
+    dashboard = reverse("accounts:agent-dashboard", args=[organization.slug])
+    client.force_login(agent)
+    client.get(dashboard)
+
+    with after_commit():
+        organization_update(
+            organization=organization, name="Renamed Desk", timezone_name="Europe/Paris"
+        )
+
+    assert "Renamed Desk" in client.get(dashboard).content.decode()
