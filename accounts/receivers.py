@@ -4,15 +4,21 @@ from csportal.caching import forget
 
 from .backends import user_key
 from .models import Membership
-from .selectors import memberships_key
+from .selectors import assignable_key, memberships_key
 
 
 def forget_user(sender, instance, **kwargs) -> None:
     forget(user_key(instance.pk))
+    # Their name in their organizations' lists of whom work can be given to.
+    for organization_id in Membership.objects.filter(user_id=instance.pk).values_list(
+        "organization_id", flat=True
+    ):
+        forget(assignable_key(organization_id))
 
 
 def forget_memberships(sender, instance, **kwargs) -> None:
     forget(memberships_key(instance.user_id))
+    forget(assignable_key(instance.organization_id))
 
 
 def forget_organization_memberships(sender, instance, **kwargs) -> None:

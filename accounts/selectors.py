@@ -66,6 +66,35 @@ def request_memberships(request) -> list[Membership]:
     return cached
 
 
+ASSIGNABLE_ROLES = (Role.AGENT, Role.MANAGER)
+
+
+def assignable_key(organization_id: int) -> str:
+    return f"accounts:assignable:{organization_id}"
+
+
+def assignable_people(organization_id: int) -> list[tuple[int, str]]:
+    """(user id, name) of everyone work can be given to at the organization, by name.
+
+    Cached: the staff ticket page lists them on every view. A save or delete of a
+    membership, or a save of a member (a new name), drops it (accounts.receivers)."""
+
+    def read():
+        people = (
+            Membership.objects.active()
+            .filter(
+                organization_id=organization_id,
+                role__in=ASSIGNABLE_ROLES,
+                accepted_at__isnull=False,
+            )
+            .order_by("user__full_name", "user__email")
+            .values_list("user_id", "user__full_name", "user__email")
+        )
+        return [(user_id, full_name or email) for user_id, full_name, email in people]
+
+    return cache.get_or_set(assignable_key(organization_id), read, MEMBERSHIPS_SECONDS)
+
+
 def organization_staff(organization: Organization) -> QuerySet[Membership]:
     """Everyone on the staff, with their presence: active before suspended, managers first."""
     managers_first = Case(When(role=Role.MANAGER, then=Value(0)), default=Value(1))

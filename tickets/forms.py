@@ -2,7 +2,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Organization, User
+from accounts.selectors import assignable_people
 
 from . import selectors
 from .attachments import MAX_FILES, validate_uploads
@@ -111,21 +112,14 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        # Rows, not memberships and users: the staff page shows this form on every view.
-        people = (
-            Membership.objects.active()
-            .filter(
-                organization=organization,
-                role__in=(Role.AGENT, Role.MANAGER),
-                accepted_at__isnull=False,
-            )
-            .order_by("user__full_name", "user__email")
-            .values_list("user_id", "user__full_name", "user__email")
-        )
+        self.people = assignable_people(organization.pk)
         self.fields["assignee"].choices = [
             ("", _("The queue (nobody)")),
-            *((str(user_id), full_name or email) for user_id, full_name, email in people),
+            *((str(user_id), name) for user_id, name in self.people),
         ]
+
+    def render_key(self):
+        return (tuple(self.people), str(self.initial.get("assignee", "")))
 
     def clean_assignee(self):
         chosen = self.cleaned_data["assignee"]
@@ -147,10 +141,17 @@ class StatusForm(forms.Form):
             (value, label) for value, label in Status.choices if value in allowed
         ]
         self.fields["status"].initial = ticket.status
+        self.ticket_status = ticket.status
+
+    def render_key(self):
+        return (self.ticket_status,)
 
 
 class PriorityForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+    def render_key(self):
+        return (self.initial.get("priority"),)
 
 
 class ResolveForm(forms.Form):

@@ -44,3 +44,22 @@ def test_a_bound_form_and_a_form_with_changing_choices_are_rendered_every_time()
     assert "This field is required." in refused
     assert "Alice" in alice
     assert "Bob" in bob
+
+
+class KeyedChoiceForm(ChoiceForm):
+    def render_key(self):
+        return tuple(self.fields["person"].choices)
+
+
+def test_a_form_with_a_render_key_is_rendered_once_per_key():
+    with mock.patch.object(
+        forms.BoundField, "__str__", autospec=True, side_effect=forms.BoundField.__str__
+    ) as render:
+        alice = form_tags.field_html(KeyedChoiceForm(people=[("1", "Alice")])["person"])
+        again = form_tags.field_html(KeyedChoiceForm(people=[("1", "Alice")])["person"])
+        bob = form_tags.field_html(KeyedChoiceForm(people=[("2", "Bob")])["person"])
+
+    assert alice == again
+    assert "Alice" in alice
+    assert "Bob" in bob
+    assert render.call_count == 2

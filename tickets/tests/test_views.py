@@ -482,6 +482,23 @@ def test_the_status_select_offers_only_the_next_statuses_and_never_resolved(
     assert choices == [Status.OPEN, Status.PENDING, Status.CLOSED]
 
 
+def test_the_assign_select_shows_a_new_agent_and_a_new_name_at_once(
+    client, organization, customer, agent, after_commit
+):
+    ticket = open_ticket(organization, customer)
+    client.force_login(agent)
+    client.get(staff_url(ticket))
+
+    with after_commit():
+        newcomer = staff(organization, Role.AGENT, full_name="Nora Newcomer")
+        agent.full_name = "Renamed Agent"
+        agent.save()
+    page = client.get(staff_url(ticket)).content.decode()
+
+    assert f'<option value="{newcomer.pk}">Nora Newcomer</option>' in page
+    assert f'<option value="{agent.pk}">Renamed Agent</option>' in page
+
+
 def test_the_staff_page_shows_the_customers_other_tickets(
     client, organization, other_organization, customer, agent
 ):
