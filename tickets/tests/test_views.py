@@ -1,17 +1,19 @@
 """Ticket pages: wiring, who may see and do what, errors on the form, and query counts."""
 
 import base64
+import re
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import Presence, PresenceStatus, Role
 from accounts.tests.factories import CustomerFactory, staff
-from tickets import selectors, services
+from tickets import selectors, services, views
 from tickets.models import (
     Attachment,
     Category,
@@ -480,6 +482,53 @@ def test_the_status_select_offers_only_the_next_statuses_and_never_resolved(
 
     choices = [value for value, _label in response.context["status_form"].fields["status"].choices]
     assert choices == [Status.OPEN, Status.PENDING, Status.CLOSED]
+
+
+def form_tokens(page: str, action: str) -> list[str]:
+    """The CSRF token in each form that posts to `action`."""
+    form = rf'action="{re.escape(action)}"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"'
+    return re.findall(form + r' value="([^"]+)"', page)
+
+
+def test_the_cached_facts_and_forms_carry_each_viewers_own_csrf_token(
+    organization, customer, agent, manager
+):
+    ticket = open_ticket(organization, customer)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(agent)
+    second.force_login(manager)
+    first.get(staff_url(ticket))
+
+    with mock.patch("tickets.views.render_to_string", wraps=views.render_to_string) as render:
+        page = second.get(staff_url(ticket)).content.decode()
+    (token,) = form_tokens(page, action_url(ticket, "note"))
+    noted = second.post(
+        action_url(ticket, "note"), {"note-body": "Seen.", "csrfmiddlewaretoken": token}
+    )
+
+    assert render.call_count == 0
+    assert views.CSRF_STAND_IN not in page
+    assert noted.status_code == 302
+
+
+def test_the_facts_and_forms_change_with_the_ticket_and_with_who_looks(
+    client, organization, customer, agent, receptionist
+):
+    ticket = open_ticket(organization, customer)
+    client.force_login(agent)
+    client.get(staff_url(ticket))
+
+    services.ticket_take(ticket=ticket, agent=agent)
+    services.ticket_change_priority(ticket=ticket, priority=Priority.URGENT, by=agent)
+    as_assignee = client.get(staff_url(ticket)).content.decode()
+    client.force_login(receptionist)
+    as_receptionist = client.get(staff_url(ticket)).content.decode()
+
+    assert 'data-priority="urgent"' in as_assignee
+    assert "data-take hidden" in as_assignee
+    assert 'name="assignee"' in as_assignee
+    assert 'name="assignee"' not in as_receptionist
+    assert "Take it" not in as_receptionist
 
 
 def test_the_assign_select_shows_a_new_agent_and_a_new_name_at_once(
