@@ -4,6 +4,7 @@ from django.http import Http404
 
 from accounts.access import access_membership, access_request_membership
 from accounts.models import Role
+from csportal.queries import Prepared
 
 from .models import Attachment, Ticket
 
@@ -12,9 +13,21 @@ STAFF_ROLES = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
 
 def _ticket_id(value) -> int:
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         raise Http404 from None
+    # Beyond the id column's range no ticket exists, and the database would refuse the value.
+    if not 0 < pk < 2**63:
+        raise Http404
+    return pk
+
+
+# Pages and the API read one ticket on every view: compiled once (csportal.queries).
+_ticket_of_organization = Prepared(
+    lambda ids, texts: Ticket.objects.select_related("category", "assignee", "customer").filter(
+        pk=ids[0], organization_id=ids[1]
+    )
+)
 
 
 def _tickets(lock: bool):
@@ -39,11 +52,18 @@ def access_staff_ticket(
 ) -> Ticket:
     """A ticket of an organization the request's user works for, in one of `roles`."""
     membership = access_request_membership(request, organization_slug, roles)
-    tickets = _tickets(lock)
-    try:
-        return tickets.get(pk=_ticket_id(ticket_id), organization=membership.organization)
-    except Ticket.DoesNotExist:
-        raise Http404 from None
+    pk = _ticket_id(ticket_id)
+    if lock:
+        try:
+            return _tickets(lock).get(pk=pk, organization=membership.organization)
+        except Ticket.DoesNotExist:
+            raise Http404 from None
+    found = _ticket_of_organization.objects([pk, membership.organization_id], [])
+    if not found:
+        raise Http404
+    (ticket,) = found
+    ticket.organization = membership.organization
+    return ticket
 
 
 def access_attachment(user, token: str) -> Attachment:

@@ -365,6 +365,15 @@ def test_staff_of_another_organization_cannot_download_an_attachment(
 # The agents' side ------------------------------------------------------------------------
 
 
+def test_a_ticket_id_beyond_any_stored_one_is_a_404_not_an_error(client, organization, agent):
+    client.force_login(agent)
+    too_big = "9" * 25
+
+    response = client.get(f"/o/{organization.slug}/tickets/{too_big}/")
+
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize("persona", ["other_agent", "other_manager", "technician", "customer"])
 def test_the_staff_page_and_every_action_are_404_for_outsiders_and_change_nothing(
     client, request, organization, customer, agent, persona

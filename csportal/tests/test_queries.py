@@ -1,0 +1,37 @@
+"""Prepared queries give what the ORM gives."""
+
+from csportal.queries import Prepared
+from tickets.models import Ticket
+from tickets.tests.factories import CategoryFactory, TicketFactory
+
+with_people = Prepared(
+    lambda ids, texts: Ticket.objects.select_related("category", "assignee", "customer").filter(
+        pk=ids[0], subject=texts[0]
+    )
+)
+
+
+def fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+def test_prepared_objects_equal_the_orms_with_their_related_objects(organization, agent):
+    category = CategoryFactory(organization=organization)
+    ticket = TicketFactory(
+        organization=organization, category=category, assignee=agent, subject="Leaking tap"
+    )
+    expected = Ticket.objects.select_related("category", "assignee", "customer").get(pk=ticket.pk)
+
+    for _ in range(2):  # compiled on the first call, reused on the second
+        (found,) = with_people.objects([ticket.pk], ["Leaking tap"])
+        assert fields(found) == fields(expected)
+        assert fields(found.assignee) == fields(expected.assignee)
+        assert fields(found.customer) == fields(expected.customer)
+        assert fields(found.category) == fields(expected.category)
+        assert found._state.adding is False
+
+
+def test_prepared_objects_are_empty_when_nothing_matches(organization):
+    ticket = TicketFactory(organization=organization, subject="Leaking tap")
+
+    assert with_people.objects([ticket.pk], ["Another subject"]) == []
