@@ -34,6 +34,11 @@ class ReviewForm(RatingForm):
         super().__init__(*args, **kwargs)
         # Only the customer's own tickets with this provider can be chosen.
         self.fields["ticket"].queryset = tickets
+        self.ticket_choices = tuple((ticket.pk, str(ticket)) for ticket in tickets)
+
+    def render_key(self):
+        """What the form shows beyond its fixed fields (see csportal.templatetags.form_tags)."""
+        return self.ticket_choices
 
 
 class GiftForm(forms.Form):

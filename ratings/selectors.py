@@ -90,12 +90,14 @@ def recent_reviews(
     return ReviewsPage(reviews=rows[:limit], has_more=len(rows) > limit)
 
 
-def own_review(customer: User, organization: Organization) -> Review | None:
+def own_review_id(customer: User, organization: Organization) -> int | None:
+    """The id of the customer's latest review of the organization, for the link to it."""
     if not customer.is_authenticated:
         return None
     return (
         Review.objects.filter(organization=organization, customer=customer)
         .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
         .first()
     )
 

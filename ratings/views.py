@@ -73,14 +73,15 @@ class ProviderView(TemplateView):
             # Every review posted, changed, deleted or answered moves the score's updated_at,
             # so the cached list of reviews is never older than its data.
             reviews_version=score.updated_at.timestamp() if score else 0,
-            own_review=selectors.own_review(user, self.organization),
+            own_review_id=selectors.own_review_id(user, self.organization),
             provider_page={"organization": self.organization.pk},
             trend=selectors.public_trend(self.organization),
         )
-        if "review_form" not in context and (
-            user.is_authenticated and services.has_dealt_with(user, self.organization)
-        ):
-            context["review_form"] = self.review_form()
+        if "review_form" not in context and user.is_authenticated:
+            form = self.review_form()
+            # Tickets to choose from mean they were served; without any, ask the long way.
+            if form.ticket_choices or services.has_dealt_with(user, self.organization):
+                context["review_form"] = form
         return context
 
     def post(self, request, slug):

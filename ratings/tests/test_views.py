@@ -90,6 +90,22 @@ def test_a_served_customer_posts_a_review_through_the_provider_page(
     assert b"Quick and tidy." in page.content
 
 
+def test_the_review_form_offers_a_new_ticket_at_once_and_links_the_posted_review(
+    client, organization, customer, ticket
+):
+    client.force_login(customer)
+    client.get(provider_url())
+
+    newer = TicketFactory(organization=organization, customer=customer, subject="New boiler")
+    page = client.get(provider_url()).content.decode()
+    client.post(provider_url(), {"stars": "5", "ticket": newer.pk})
+    after = client.get(provider_url()).content.decode()
+
+    assert f'<option value="{newer.pk}">{newer}</option>' in page
+    assert f'<option value="{ticket.pk}">{ticket}</option>' in page
+    assert f"#my-review-{Review.objects.get().pk}" in after
+
+
 def test_a_customer_never_served_is_told_why_and_nothing_is_stored(
     client, organization, other_customer
 ):
