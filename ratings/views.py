@@ -9,12 +9,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
@@ -65,17 +68,17 @@ class ProviderView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         score = self.score
+        # Every review posted, changed, deleted or answered moves the score's updated_at,
+        # so the cached sections and list of reviews are never older than their data.
+        reviews_version = score.updated_at.timestamp() if score else 0
         context.update(
             organization=self.organization,
-            summary=selectors.score_summary(score),
+            score_sections=self.score_sections(reviews_version),
             # Lazy: read only when the cached list below is missing or stale.
             reviews_page=SimpleLazyObject(lambda: selectors.recent_reviews(self.organization)),
-            # Every review posted, changed, deleted or answered moves the score's updated_at,
-            # so the cached list of reviews is never older than its data.
-            reviews_version=score.updated_at.timestamp() if score else 0,
+            reviews_version=reviews_version,
             own_review_id=selectors.own_review_id(user, self.organization),
             provider_page={"organization": self.organization.pk},
-            trend=selectors.public_trend(self.organization),
         )
         if "review_form" not in context and user.is_authenticated:
             form = self.review_form()
@@ -83,6 +86,28 @@ class ProviderView(TemplateView):
             if form.ticket_choices or services.has_dealt_with(user, self.organization):
                 context["review_form"] = form
         return context
+
+    def score_sections(self, reviews_version: float) -> str:
+        """The score with its distribution and the trend chart, rendered once per version of
+        the score, day and language. The points also move with time and with every other
+        provider's reviews (the prior): those show within PUBLIC_TREND_SECONDS."""
+        organization = self.organization
+        key = (
+            f"ratings:provider-score:{organization.pk}:{reviews_version}:"
+            f"{timezone.localdate(timezone=timezone.get_default_timezone())}:{get_language()}"
+        )
+        return cache.get_or_set(
+            key,
+            lambda: render_to_string(
+                "ratings/includes/provider_score.html",
+                {
+                    "organization": organization,
+                    "summary": selectors.score_summary(self.score),
+                    "trend": selectors.public_trend(organization),
+                },
+            ),
+            selectors.PUBLIC_TREND_SECONDS,
+        )
 
     def post(self, request, slug):
         if not request.user.is_authenticated:

@@ -1,5 +1,6 @@
 """Rating pages: wiring, who may review and answer, errors on the forms, and query counts."""
 
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -406,6 +407,28 @@ def test_the_public_page_shows_a_new_answer_and_review_at_once_though_its_list_i
     assert not any("ratings_review" in query["sql"] for query in cached.captured_queries)
     assert b"Sorry, we were short-handed." in after_answer.content
     assert b"Spotless work." in after_review.content
+
+
+def test_the_score_and_trend_come_from_the_cache_until_a_review_changes_them(
+    client, organization, customer
+):
+    posted_review(organization, customer=customer, stars=3)
+    client.get(provider_url())
+
+    with mock.patch("ratings.views.render_to_string") as render:
+        client.get(provider_url())
+    posted_review(organization, stars=5)
+    after_review = client.get(provider_url())
+
+    assert render.call_count == 0
+    assert after_review.context["summary"]["count"] == 2
+    assert [row["count"] for row in after_review.context["summary"]["distribution"]] == [
+        1,
+        0,
+        1,
+        0,
+        0,
+    ]
 
 
 def test_the_cached_list_of_reviews_shows_each_visitor_their_own_time_zone(
