@@ -30,11 +30,12 @@ class ReviewForm(RatingForm):
         empty_label=_("None in particular"),
     )
 
-    def __init__(self, *args, tickets, **kwargs):
+    def __init__(self, *args, tickets, ticket_choices, **kwargs):
+        """`tickets`: the customer's own with this provider, the only ones that can be
+        chosen; `ticket_choices`: their (id, label), as the select shows them."""
         super().__init__(*args, **kwargs)
-        # Only the customer's own tickets with this provider can be chosen.
         self.fields["ticket"].queryset = tickets
-        self.ticket_choices = tuple((ticket.pk, str(ticket)) for ticket in tickets)
+        self.ticket_choices = ticket_choices
 
     def render_key(self):
         """What the form shows beyond its fixed fields (see csportal.templatetags.form_tags)."""

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from accounts.models import Membership, Organization, Role, User
+from csportal.queries import Prepared
 from tickets.models import Ticket
 
 from . import services
@@ -90,16 +91,27 @@ def recent_reviews(
     return ReviewsPage(reviews=rows[:limit], has_more=len(rows) > limit)
 
 
+# Both read on every signed-in view of a provider page: compiled once (csportal.queries).
+_own_latest_review = Prepared(
+    lambda ids, texts: (
+        Review.objects.filter(customer_id=ids[0], organization_id=ids[1])
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+)
+_tickets_with = Prepared(
+    lambda ids, texts: Ticket.objects.filter(customer_id=ids[0], organization_id=ids[1]).order_by(
+        "-created_at"
+    )
+)
+
+
 def own_review_id(customer: User, organization: Organization) -> int | None:
     """The id of the customer's latest review of the organization, for the link to it."""
     if not customer.is_authenticated:
         return None
-    return (
-        Review.objects.filter(organization=organization, customer=customer)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    row = _own_latest_review.row([customer.pk, organization.pk], [])
+    return row and row["pk"]
 
 
 def reviews_for_staff(organization: Organization) -> QuerySet[Review]:
@@ -127,6 +139,12 @@ def tickets_to_review(customer: User, organization: Organization) -> QuerySet[Ti
     return Ticket.objects.filter(customer=customer, organization=organization).order_by(
         "-created_at"
     )
+
+
+def ticket_choices(customer: User, organization: Organization) -> tuple[tuple[int, str], ...]:
+    """(id, label) of `tickets_to_review`, as the review form lists them."""
+    tickets = _tickets_with.objects([customer.pk, organization.pk], [])
+    return tuple((ticket.pk, str(ticket)) for ticket in tickets)
 
 
 # Trends and the managers' scores dashboard ----------------------------------------------

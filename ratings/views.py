@@ -62,7 +62,11 @@ class ProviderView(TemplateView):
 
     def review_form(self, data=None):
         user = self.request.user
-        return ReviewForm(data, tickets=selectors.tickets_to_review(user, self.organization))
+        return ReviewForm(
+            data,
+            tickets=selectors.tickets_to_review(user, self.organization),
+            ticket_choices=selectors.ticket_choices(user, self.organization),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
