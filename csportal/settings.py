@@ -264,7 +264,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers a failed login with the first class's challenge, and only
     # TokenAuthentication has one, so a bad or missing credential is a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "csportal.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

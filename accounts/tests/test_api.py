@@ -107,6 +107,23 @@ def test_a_bad_token_is_a_401_with_a_code(api, customer):
     assert response.json() == {"code": "authentication_failed", "detail": "Invalid token."}
 
 
+def test_a_good_token_signs_its_user_in_and_a_deactivated_users_token_is_a_401(api, customer):
+    token = Token.objects.create(user=customer)
+
+    signed_in = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token.key}")
+    customer.is_active = False
+    customer.save()
+    deactivated = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert signed_in.status_code == 200
+    assert signed_in.json()["email"] == customer.email
+    assert deactivated.status_code == 401
+    assert deactivated.json() == {
+        "code": "authentication_failed",
+        "detail": "User inactive or deleted.",
+    }
+
+
 def test_no_credentials_is_a_401_with_a_code(api):
     response = api.get(ME_URL)
 

@@ -245,6 +245,18 @@ def test_a_category_of_another_organization_is_refused_like_a_missing_one(
     assert not Ticket.objects.exists()
 
 
+def test_a_category_id_beyond_any_stored_one_is_a_400_naming_the_field(organization, customer):
+    response = client_for(customer).post(
+        "/api/v1/tickets/",
+        {"organization": "acme", "subject": "Hi", "body": "Help", "category": 10**20},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.data["fields"]) == ["category"]
+    assert not Ticket.objects.exists()
+
+
 def test_an_anonymous_request_is_a_401(organization):
     response = APIClient().post(
         "/api/v1/tickets/",
