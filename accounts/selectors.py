@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db.models import Case, QuerySet, Subquery, Value, When
 
-from csportal.realtime import org_role_group, org_staff_group, user_group
+from csportal.realtime import audience_groups, org_role_group, org_staff_group, user_group
 
 from .models import Membership, Organization, Presence, PresenceStatus, Role, User
 
@@ -33,6 +33,7 @@ def realtime_groups_for(user: User, memberships: Iterable[Membership] | None = N
         groups += [
             org_staff_group(membership.organization_id),
             org_role_group(membership.organization_id, membership.role),
+            *audience_groups(membership.organization_id, membership.role),
         ]
     return groups
 

@@ -49,6 +49,29 @@ def org_role_group(organization_id: int, role: str) -> str:
     return f"org.{organization_id}.role.{role}"
 
 
+# Audiences: the roles that read the same events at an organization (a domain app registers
+# its own in AppConfig.ready). One group per audience, so a change is stored and sent once
+# for all of them, not once per role: tickets went from three events and sends to one.
+_audiences: dict[str, frozenset[str]] = {}
+
+
+def register_audience(name: str, roles: Iterable[str]) -> None:
+    _audiences[name] = frozenset(roles)
+
+
+def org_audience_group(organization_id: int, audience: str) -> str:
+    return f"org.{organization_id}.audience.{audience}"
+
+
+def audience_groups(organization_id: int, role: str) -> list[str]:
+    """The audience groups a staff member of `role` at the organization belongs to."""
+    return [
+        org_audience_group(organization_id, name)
+        for name, roles in _audiences.items()
+        if role in roles
+    ]
+
+
 def register_object_group(kind: str, authorizer: ObjectAuthorizer) -> None:
     """Let users join `<kind>.<id>` groups when `authorizer(user, id)` says they may."""
     _object_authorizers[kind] = authorizer

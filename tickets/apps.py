@@ -7,8 +7,13 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self):
+        from csportal.realtime import register_audience
         from notifications import kinds
         from notifications.models import Channel
+
+        from .services import TICKET_AUDIENCE, TICKET_ROLES
+
+        register_audience(TICKET_AUDIENCE, TICKET_ROLES)
 
         kinds.register(
             "ticket.updated",

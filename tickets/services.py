@@ -17,7 +17,7 @@ from accounts import routing
 from accounts.models import Membership, Organization, Role, User
 from csportal.caching import forget
 from csportal.choices import label_of
-from csportal.realtime import org_role_group, publish_each, user_group
+from csportal.realtime import org_audience_group, publish_each, user_group
 from notifications.services import notify, notify_after_commit
 
 from . import cache as ticket_cache
@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 WORKING_ROLES = (Role.AGENT, Role.MANAGER)
 # Who sees every ticket change live (receptionists read tickets and write internal notes).
 TICKET_ROLES = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
+# Their realtime group (registered in tickets.apps).
+TICKET_AUDIENCE = "tickets"
 
 
 # Reading the policy ----------------------------------------------------------------------
@@ -144,7 +146,7 @@ def _publish(ticket: Ticket, update: TicketUpdate | None = None) -> None:
         (
             "ticket.updated",
             {"ticket": summary, "update": payload},
-            [org_role_group(ticket.organization_id, role) for role in TICKET_ROLES],
+            [org_audience_group(ticket.organization_id, TICKET_AUDIENCE)],
         )
     ]
     if update is None or update.is_public:

@@ -10,6 +10,7 @@ from accounts.models import AgentSkill, ExclusiveAgent, Membership, Presence, Pr
 from accounts.selectors import realtime_groups_for
 from accounts.tests.factories import staff
 from csportal.models import Event
+from csportal.realtime import org_audience_group
 from notifications.models import Notification
 from tickets import services
 from tickets.models import Category, Priority, Status, Ticket, TicketUpdate, UpdateKind
@@ -150,7 +151,8 @@ def test_an_internal_note_never_reaches_the_customer(organization, customer, age
 
     assert Event.objects.filter(group=f"user.{customer.pk}").count() == before
     assert not Notification.objects.filter(recipient=customer, body__contains="rude").exists()
-    staff_event = Event.objects.filter(group=f"org.{organization.pk}.role.agent").latest("id")
+    staff_group = org_audience_group(organization.pk, services.TICKET_AUDIENCE)
+    staff_event = Event.objects.filter(group=staff_group).latest("id")
     assert staff_event.data["update"]["body"] == "Customer is rude"
     assert staff_event.data["update"]["is_public"] is False
 
@@ -170,6 +172,20 @@ def test_a_technicians_socket_never_receives_internal_notes(
     assert note_groups
     assert note_groups.isdisjoint(realtime_groups_for(technician))
     assert note_groups & set(realtime_groups_for(agent))
+
+
+def test_every_role_that_reads_tickets_shares_one_group_for_their_events(
+    organization, customer, manager, agent, receptionist, technician
+):
+    tickets_group = org_audience_group(organization.pk, services.TICKET_AUDIENCE)
+
+    readers = [
+        person
+        for person in (manager, agent, receptionist, technician, customer)
+        if tickets_group in realtime_groups_for(person)
+    ]
+
+    assert readers == [manager, agent, receptionist]
 
 
 def test_only_the_organizations_agents_write_on_its_tickets(
