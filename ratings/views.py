@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
@@ -92,26 +93,32 @@ class ProviderView(TemplateView):
         return context
 
     def score_sections(self, reviews_version: float) -> str:
-        """The score with its distribution and the trend chart, rendered once per version of
-        the score, day and language. The points also move with time and with every other
-        provider's reviews (the prior): those show within PUBLIC_TREND_SECONDS."""
-        organization = self.organization
-        key = (
-            f"ratings:provider-score:{organization.pk}:{reviews_version}:"
-            f"{timezone.localdate(timezone=timezone.get_default_timezone())}:{get_language()}"
-        )
-        return cache.get_or_set(
-            key,
-            lambda: render_to_string(
-                "ratings/includes/provider_score.html",
-                {
-                    "organization": organization,
-                    "summary": selectors.score_summary(self.score),
-                    "trend": selectors.public_trend(organization),
-                },
+        """The score with its distribution, and the trend chart: the same for every visitor
+        in a language, so cached as HTML, read in one round trip. The score is rendered
+        once per version (every review, change or answer makes one), the chart once a day
+        (its snapshots are taken daily). The points also drift with time and with other
+        providers' reviews (the prior): that shows within PUBLIC_TREND_SECONDS."""
+        organization, language = self.organization, get_language()
+        day = timezone.localdate(timezone=timezone.get_default_timezone())
+        sections = {
+            f"ratings:provider-summary:{organization.pk}:{reviews_version}:{language}": (
+                "ratings/includes/provider_summary_section.html",
+                lambda: {"summary": selectors.score_summary(self.score)},
             ),
-            selectors.PUBLIC_TREND_SECONDS,
-        )
+            f"ratings:provider-trend:{organization.pk}:{day}:{language}": (
+                "ratings/includes/provider_trend_section.html",
+                lambda: {"trend": selectors.public_trend(organization)},
+            ),
+        }
+        cached = cache.get_many(sections)
+        missing = {
+            key: render_to_string(template, context())
+            for key, (template, context) in sections.items()
+            if key not in cached
+        }
+        if missing:
+            cache.set_many(missing, selectors.PUBLIC_TREND_SECONDS)
+        return mark_safe("\n".join(cached.get(key) or missing[key] for key in sections))  # noqa: S308
 
     def post(self, request, slug):
         if not request.user.is_authenticated:

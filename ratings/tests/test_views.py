@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import formats
 
 from accounts.tests.factories import CustomerFactory
-from ratings import selectors, services
+from ratings import selectors, services, views
 from ratings.models import Review, ReviewResponse, Score
 from ratings.tests.factories import posted_review
 from tickets.tests.factories import TicketFactory
@@ -418,9 +418,14 @@ def test_the_score_and_trend_come_from_the_cache_until_a_review_changes_them(
     with mock.patch("ratings.views.render_to_string") as render:
         client.get(provider_url())
     posted_review(organization, stars=5)
-    after_review = client.get(provider_url())
+    with mock.patch("ratings.views.render_to_string", wraps=views.render_to_string) as rerender:
+        after_review = client.get(provider_url())
 
     assert render.call_count == 0
+    # The chart's snapshots are daily: a review re-renders the score only.
+    assert [call.args[0] for call in rerender.call_args_list] == [
+        "ratings/includes/provider_summary_section.html"
+    ]
     assert after_review.context["summary"]["count"] == 2
     assert [row["count"] for row in after_review.context["summary"]["distribution"]] == [
         1,
