@@ -23,6 +23,9 @@ def count_of(queryset: QuerySet) -> Subquery:
 # Stand-ins the ORM compiles in place of real values; no real id or group name looks so.
 _ID_MARK = -(2**62)
 _TEXT_MARK = "\x00mark:"
+# What a 64-bit id column holds. The ORM answers a lookup beyond it with no rows; passed
+# to the database as is, SQLite raises OverflowError and PostgreSQL may refuse it.
+_ID_RANGE = range(-(2**63), 2**63)
 
 
 class Prepared:
@@ -56,8 +59,10 @@ class Prepared:
                 slots.append(("fixed", param))
         return sql, slots, columns, _Building(query, compiler)
 
-    def _run(self, ids: Sequence[int], texts: Sequence[str], fetch):
+    def _run(self, ids: Sequence[int], texts: Sequence[str], fetch, nothing):
         sql, slots, columns, building = self._compiled(connection.vendor, len(ids), len(texts))
+        if any(value not in _ID_RANGE for value in ids):
+            return nothing, columns, building
         values = {"id": ids, "text": texts}
         params = [value if kind == "fixed" else values[kind][value] for kind, value in slots]
         with connection.cursor() as cursor:
@@ -65,11 +70,11 @@ class Prepared:
             return fetch(cursor), columns, building
 
     def row(self, ids: Sequence[int], texts: Sequence[str]) -> dict | None:
-        found, columns, _ = self._run(ids, texts, lambda cursor: cursor.fetchone())
+        found, columns, _ = self._run(ids, texts, lambda cursor: cursor.fetchone(), None)
         return None if found is None else dict(zip(columns, found, strict=True))
 
     def objects(self, ids: Sequence[int], texts: Sequence[str]) -> list[Model]:
-        rows, _, building = self._run(ids, texts, lambda cursor: cursor.fetchall())
+        rows, _, building = self._run(ids, texts, lambda cursor: cursor.fetchall(), [])
         return [building.instance(row) for row in rows]
 
 

@@ -35,3 +35,10 @@ def test_prepared_objects_are_empty_when_nothing_matches(organization):
     ticket = TicketFactory(organization=organization, subject="Leaking tap")
 
     assert with_people.objects([ticket.pk], ["Another subject"]) == []
+
+
+def test_an_id_beyond_the_columns_range_finds_nothing_as_with_the_orm(organization):
+    ticket = TicketFactory(organization=organization, subject="Leaking tap")
+
+    assert with_people.objects([10**20], [ticket.subject]) == []
+    assert not Ticket.objects.filter(pk=10**20).exists()

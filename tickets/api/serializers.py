@@ -246,10 +246,7 @@ class TicketOpenSerializer(StrictSerializerMixin, serializers.Serializer):
     organization = serializers.SlugField(help_text=_("The provider's slug."))
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField()
-    # Capped at the id column's range: a larger number is a 400, not a database error.
-    category = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
-    )
+    category = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     files = _uploads()
 
