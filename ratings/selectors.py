@@ -99,11 +99,7 @@ _own_latest_review = Prepared(
         .values("pk")[:1]
     )
 )
-_tickets_with = Prepared(
-    lambda ids, texts: Ticket.objects.filter(customer_id=ids[0], organization_id=ids[1]).order_by(
-        "-created_at"
-    )
-)
+_tickets_with = Prepared(lambda ids, texts: _tickets_of(*ids))
 
 
 def own_review_id(customer: User, organization: Organization) -> int | None:
@@ -134,11 +130,15 @@ def reviews_by_customer(customer: User) -> QuerySet[Review]:
     )
 
 
-def tickets_to_review(customer: User, organization: Organization) -> QuerySet[Ticket]:
-    """The customer's tickets with the provider, the ones a review may be about."""
-    return Ticket.objects.filter(customer=customer, organization=organization).order_by(
+def _tickets_of(customer_id: int, organization_id: int) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(customer_id=customer_id, organization_id=organization_id).order_by(
         "-created_at"
     )
+
+
+def tickets_to_review(customer: User, organization: Organization) -> QuerySet[Ticket]:
+    """The customer's tickets with the provider, the ones a review may be about."""
+    return _tickets_of(customer.pk, organization.pk)
 
 
 def ticket_choices(customer: User, organization: Organization) -> tuple[tuple[int, str], ...]:
