@@ -48,7 +48,7 @@ def request_memberships(request) -> list[Membership]:
 
     Read through the cache, as every staff page and none of the customer's can do without
     them; a save or delete of a membership or its organization drops the user's copy
-    (accounts.apps)."""
+    (accounts.receivers)."""
     cached = getattr(request, "_active_memberships", None)
     if cached is None:
         user = request.user

@@ -168,12 +168,11 @@ def _send(messages: list[tuple[str, dict]]) -> None:
 
 
 def _latest_of(group: str) -> QuerySet[Event]:
+    """One group's newest event id, read per group: MAX(id) over `group IN (...)` let
+    PostgreSQL walk the primary key back from the newest event of any group and filter
+    (7.5 ms past 60,000 newer events of other groups), where one probe of the (group, id)
+    index per group costs the same whatever the other groups hold."""
     return Event.objects.filter(group=group).order_by("-id").values("id")[:1]
-
-
-# MAX(id) over `group IN (...)` let PostgreSQL walk the primary key back from the newest event
-# of any group and filter: 7.5 ms past 60,000 newer events of other groups. One probe of the
-# (group, id) index per group costs the same whatever the other groups hold.
 
 
 def latest_event_id(groups: Iterable[str]) -> int:
