@@ -156,6 +156,7 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT = "csportal.broker:Transport"
     # Every page read its session from PostgreSQL; Redis answers it sooner and the database
     # still holds every session. Only with Redis: a per-process cache would keep a session
     # that another process logged out.
