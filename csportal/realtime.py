@@ -6,18 +6,17 @@ that misses a send (the layer is at-most-once) finds out from the heartbeat's ne
 fetches the rest with `GET /api/v1/events/?since=<id>`.
 """
 
-import asyncio
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import TimeoutError as FutureTimeoutError
 from functools import partial
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from channels_redis.utils import decode_hosts
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Expression, QuerySet, Subquery, Value
@@ -111,60 +110,65 @@ def publish_each(items: Iterable[tuple[str, dict, Iterable[str]]]) -> list[Event
     return events
 
 
-SEND_TIMEOUT_SECONDS = 5.0
+class _Publisher:
+    """Sends from sync code straight to Redis, one pipelined PUBLISH per group.
 
-
-class _SendLoop:
-    """One long-lived event loop per process for channel-layer sends from sync code.
-
-    async_to_sync from a plain thread runs each call on a fresh loop, and channels-redis keeps
-    its connections per loop, so every send paid for a loop, a thread hop and a new Redis
-    connection: 2.3-3.0 ms per group, measured under gunicorn. On one loop the connections
-    stay open. Started lazily and again after a fork (gunicorn and Celery fork workers).
+    Production runs channels-redis's pub/sub layer, where a group send is a PUBLISH on the
+    group's channel. Through the layer's async API every send from a view paid for a hop to
+    an event loop thread: 0.37 ms for a change's two groups, against 0.1 ms for the PUBLISHes
+    themselves. The names and the encoding are the layer's own (its prefix and serializer),
+    and a test holds a consumer of the real layer to receiving what is sent here.
     """
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._pid = 0
+        self._clients: dict[str, redis.Redis] = {}
 
-    def loop(self) -> asyncio.AbstractEventLoop:
+    def client(self, layer: RedisPubSubChannelLayer) -> redis.Redis:
+        (host,) = decode_hosts(layer._kwargs.get("hosts"))  # one Redis, as configured
+        key = repr(sorted(host.items()))
         with self._lock:
-            if self._loop is None or self._pid != os.getpid():
-                self._loop = asyncio.new_event_loop()
-                self._pid = os.getpid()
-                threading.Thread(
-                    target=self._loop.run_forever, name="realtime-send", daemon=True
-                ).start()
-            return self._loop
+            client = self._clients.get(key)
+            if client is None:
+                options = dict(host)
+                client = redis.Redis.from_url(options.pop("address"), **options)
+                self._clients[key] = client
+            return client
+
+    def send(self, layer: RedisPubSubChannelLayer, messages: list[tuple[str, dict]]) -> None:
+        prefix = layer._kwargs.get("prefix", "asgi")
+        pipeline = self.client(layer).pipeline(transaction=False)
+        for group, message in messages:
+            pipeline.publish(
+                f"{prefix}__group__{group}",
+                layer.serialize({"type": CHANNEL_MESSAGE_TYPE, "event": message}),
+            )
+        pipeline.execute()
 
 
-_send_loop = _SendLoop()
+_publisher = _Publisher()
 
 
 async def _send_all(layer, messages: list[tuple[str, dict]]) -> None:
     for group, message in messages:
-        try:
-            await layer.group_send(group, {"type": CHANNEL_MESSAGE_TYPE, "event": message})
-        except Exception:
-            # At-most-once by design: the stored row and the heartbeat recover the client.
-            logger.warning("channel layer send to %s failed", group, exc_info=True)
+        await layer.group_send(group, {"type": CHANNEL_MESSAGE_TYPE, "event": message})
 
 
 def _send(messages: list[tuple[str, dict]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    if not isinstance(layer, RedisChannelLayer):
-        # The in-memory layer's queues belong to the server's own loop, which async_to_sync
-        # finds from a view's thread; a loop of ours would never wake its consumers.
-        async_to_sync(_send_all)(layer, messages)
-        return
-    future = asyncio.run_coroutine_threadsafe(_send_all(layer, messages), _send_loop.loop())
     try:
-        future.result(timeout=SEND_TIMEOUT_SECONDS)
-    except FutureTimeoutError:
-        logger.warning("channel layer sends timed out after %.0f s", SEND_TIMEOUT_SECONDS)
+        if isinstance(layer, RedisPubSubChannelLayer):
+            _publisher.send(layer, messages)
+        else:
+            # The in-memory layer's queues belong to the server's own loop, which
+            # async_to_sync finds from a view's thread.
+            async_to_sync(_send_all)(layer, messages)
+    except Exception:
+        # At-most-once by design: the stored rows and the heartbeat recover the client.
+        groups = ", ".join(group for group, _message in messages)
+        logger.warning("channel layer send to %s failed", groups, exc_info=True)
 
 
 def _latest_of(group: str) -> QuerySet[Event]:

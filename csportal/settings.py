@@ -136,15 +136,14 @@ EMBEDDED = not REDIS_URL
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub, not the core layer: a group send is one PUBLISH, whatever the size of
+            # the group, where the core layer read the group's members and pushed to each
+            # one's queue. Both are at-most-once, and a client that misses an event catches
+            # up from the stored rows (csportal/realtime.py).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 reads with a 5 s socket timeout by default, the same as the
-                # layer's blocking BZPOPMIN, so every idle socket's receive raised TimeoutError
-                # and dropped the connection (django/channels_redis#422). Wait longer than it.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
+                "hosts": [{"address": REDIS_URL}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="csportal"),
-                "capacity": 1500,
-                "expiry": 30,
             },
         }
     }

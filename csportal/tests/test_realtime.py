@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
@@ -285,7 +286,7 @@ async def test_a_staff_socket_keeps_its_member_online_until_it_closes(open_socke
 async def test_a_socket_idle_longer_than_the_layers_blocking_read_still_hears_events(
     open_socket, organization, agent, quiet_heartbeat
 ):
-    """channels-redis blocks 5 s per read of a socket's channel; idling past that is normal."""
+    """redis-py gives up on a silent read after 5 s by default; idling past that is normal."""
     communicator = await open_staff_socket(open_socket, agent)
 
     await asyncio.sleep(6)
@@ -505,6 +506,26 @@ def test_a_failing_channel_layer_neither_fails_the_change_nor_loses_the_event(
         event = publish_now("ticket.updated", {"ticket": 12}, org_staff_group(organization.pk))
 
     broken.group_send.assert_awaited_once()
+    assert [record.getMessage() for record in caplog.records] == [
+        f"channel layer send to {org_staff_group(organization.pk)} failed"
+    ]
+    assert [e["id"] for e in replay(agent, 0)["events"]] == [event.pk]
+
+
+def test_a_redis_that_is_down_neither_fails_the_change_nor_loses_the_event(
+    organization, agent, django_capture_on_commit_callbacks, caplog
+):
+    unreachable = RedisPubSubChannelLayer(
+        hosts=[{"address": "redis://127.0.0.1:9", "socket_connect_timeout": 1}], prefix="down"
+    )
+
+    with (
+        mock.patch("csportal.realtime.get_channel_layer", return_value=unreachable),
+        caplog.at_level(logging.WARNING, logger="csportal.realtime"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        event = publish_now("ticket.updated", {"ticket": 12}, org_staff_group(organization.pk))
+
     assert [record.getMessage() for record in caplog.records] == [
         f"channel layer send to {org_staff_group(organization.pk)} failed"
     ]
