@@ -269,6 +269,10 @@ def profile(items: list[Scenario], names: str, repeats: int = 50) -> None:
             f"\n-- profile of {repeats} x {scenario.name} (in-process, profiler overhead "
             f"included), by cumulative time:"
         )
+        RESULTS.mkdir(exist_ok=True)
+        dump = RESULTS / f"profile-{scenario.name.replace(' ', '-')}.prof"
+        profiler.dump_stats(dump)
+        print(f"(whole profile, for pstats: {dump.relative_to(ROOT)})")
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(40)
         stats.sort_stats("tottime").print_stats(15)
