@@ -1,6 +1,5 @@
 """A ticket's whole life with the customer and the agent side by side, each page live."""
 
-import base64
 import re
 
 import pytest
@@ -9,13 +8,9 @@ from playwright.sync_api import expect
 from tests.browser import LIVE_MS, mark_as_not_reloaded, open_page_at, was_not_reloaded
 from tickets import selectors
 from tickets.models import Status, Ticket, TicketUpdate, UpdateKind
-from tickets.tests.factories import TicketFactory, TicketUpdateFactory
+from tickets.tests.factories import PNG, TicketFactory, TicketUpdateFactory
 
 pytestmark = pytest.mark.browser
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
 
 
 def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(

@@ -1,7 +1,14 @@
+import base64
+
 import factory
 
 from accounts.tests.factories import CustomerFactory, OrganizationFactory
 from tickets.models import Attachment, Category, Status, Ticket, TicketUpdate, UpdateKind
+
+# A real 1x1 PNG: uploads are typed by their bytes, not their names, as in production.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,5 @@
 """The tickets API: who sees and does what, what a bad request is told, and its query counts."""
 
-import base64
 from datetime import timedelta
 
 import pytest
@@ -16,15 +15,11 @@ from tickets import services
 from tickets.models import Attachment, Priority, Status, Ticket, TicketUpdate, UpdateKind
 
 from .factories import (
+    PNG,
     AttachmentFactory,
     CategoryFactory,
     TicketFactory,
     TicketUpdateFactory,
-)
-
-# A real 1x1 PNG: the upload check reads the bytes, not the name.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
 
 CUSTOMER_TICKET_KEYS = {

@@ -1,6 +1,5 @@
 """Ticket pages: wiring, who may see and do what, errors on the form, and query counts."""
 
-import base64
 import re
 from datetime import timedelta
 from unittest import mock
@@ -25,11 +24,7 @@ from tickets.models import (
     TicketUpdate,
     UpdateKind,
 )
-
-# A 1x1 transparent PNG: real bytes, so the type is read from the content as in production.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
+from tickets.tests.factories import PNG
 
 # Today's counts, page shell included (session, user, memberships, and one query for the
 # socket's config, the bell and presence). A query per row or per timeline entry would add 25
