@@ -98,16 +98,27 @@ def publish_each(items: Iterable[tuple[str, dict, Iterable[str]]]) -> list[Event
 
     For a change that different audiences see differently (staff and customer payloads).
     """
+    events = events_for(items)
+    if events:
+        Event.objects.bulk_create(events)
+        send_after_commit(events)
+    return events
+
+
+def events_for(items: Iterable[tuple[str, dict, Iterable[str]]]) -> list[Event]:
+    """The Event rows of `publish_each`, not saved yet: for a caller that writes them with
+    its own rows (csportal.writes) and then calls `send_after_commit`."""
     rows = []
     for event_type, data, groups in items:
         # Round-trip through JSON now so what is stored and what is sent are the same values.
         payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
         rows += [Event(group=group, type=event_type, data=payload) for group in sorted(set(groups))]
-    if not rows:
-        return []
-    events = Event.objects.bulk_create(rows)
+    return rows
+
+
+def send_after_commit(events: list[Event]) -> None:
+    """Send saved events over the channel layer once the transaction commits."""
     transaction.on_commit(partial(_send, [(event.group, event.as_message()) for event in events]))
-    return events
 
 
 class _Publisher:

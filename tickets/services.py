@@ -15,9 +15,16 @@ from django.utils.translation import gettext as _
 
 from accounts import routing
 from accounts.models import Membership, Organization, Role, User
+from csportal import writes
 from csportal.caching import forget
 from csportal.choices import label_of
-from csportal.realtime import org_audience_group, publish_each, user_group
+from csportal.realtime import (
+    events_for,
+    org_audience_group,
+    publish_each,
+    send_after_commit,
+    user_group,
+)
 from notifications.services import notify, notify_after_commit
 
 from . import cache as ticket_cache
@@ -139,6 +146,10 @@ def _attachments_of(update: TicketUpdate) -> Iterable[Attachment]:
 def _publish(ticket: Ticket, update: TicketUpdate | None = None) -> None:
     """Staff see every change; the customer only public ones, and never an internal note."""
     ticket_cache.tickets_changed(ticket.organization_id)
+    publish_each(_audiences(ticket, update))
+
+
+def _audiences(ticket: Ticket, update: TicketUpdate | None) -> list[tuple[str, dict, list[str]]]:
     summary = ticket_summary(ticket)
     payload = update_payload(update) if update else None
     # Not org_staff_group: technicians are staff too, and must not get internal notes.
@@ -158,7 +169,7 @@ def _publish(ticket: Ticket, update: TicketUpdate | None = None) -> None:
                 [user_group(ticket.customer_id)],
             )
         )
-    publish_each(audiences)
+    return audiences
 
 
 def _customer_link(ticket: Ticket) -> str:
@@ -228,8 +239,16 @@ def _new_update(
 
 
 def _attach(ticket: Ticket, update: TicketUpdate, files: Iterable) -> None:
-    update.saved_attachments = [
-        Attachment.objects.create(
+    update.saved_attachments = _new_attachments(ticket, update, files)
+    for attachment in update.saved_attachments:
+        attachment.save()
+
+
+def _new_attachments(ticket: Ticket, update: TicketUpdate, files: Iterable) -> list[Attachment]:
+    """Attachment rows for validated uploads, not saved yet (the file is stored when the row
+    is written)."""
+    return [
+        Attachment(
             ticket=ticket,
             update=update,
             token=new_token(),
@@ -333,40 +352,43 @@ def ticket_open(
     if category is not None and category.organization_id != organization.pk:
         raise ValidationError({"category": _("Choose one of this organization's categories.")})
     uploads = validate_uploads(files)
-    with transaction.atomic():
-        # Routed before the INSERT, so the ticket is written once, already assigned.
-        assignee = routing.pick_agent(
-            organization=organization,
-            customer=customer,
-            skill=category.skill if category and category.skill else None,
-            load=_open_load(),
-        )
-        ticket = Ticket(
-            organization=organization,
-            customer=customer,
-            subject=subject,
-            body=body,
-            category=category,
-            priority=priority,
-            channel=channel,
-            assignee=assignee,
-        )
-        _set_due_times(ticket)
-        ticket.save()
-        timeline = [
-            _new_update(
-                ticket, UpdateKind.CREATED, author=customer, body=body, at=ticket.created_at
-            )
-        ]
-        if assignee is not None:
-            timeline.append(_assignment_update(ticket, assignee, by=None, at=ticket.created_at))
-        TicketUpdate.objects.bulk_create(timeline)
-        _attach(ticket, timeline[0], uploads)
-        for update in timeline[1:]:
+    # Routed before anything is written, so the ticket is written once, already assigned.
+    assignee = routing.pick_agent(
+        organization=organization,
+        customer=customer,
+        skill=category.skill if category and category.skill else None,
+        load=_open_load(),
+    )
+    ticket = Ticket(
+        organization=organization,
+        customer=customer,
+        subject=subject,
+        body=body,
+        category=category,
+        priority=priority,
+        channel=channel,
+        assignee=assignee,
+    )
+    _set_due_times(ticket)
+    timeline = [
+        _new_update(ticket, UpdateKind.CREATED, author=customer, body=body, at=ticket.created_at)
+    ]
+    if assignee is not None:
+        timeline.append(_assignment_update(ticket, assignee, by=None, at=ticket.created_at))
+    # The ticket, its timeline, its files and their events in one statement (csportal.writes).
+    with writes.together() as rows:
+        rows.reserve(ticket, *timeline)
+        for update in timeline:
             update.saved_attachments = []
-        _publish(ticket, timeline[-1])
-        if assignee is not None:
-            _tell_assignee(ticket, timeline[-1])
+        if uploads:
+            timeline[0].saved_attachments = _new_attachments(ticket, timeline[0], uploads)
+            rows.reserve(*timeline[0].saved_attachments)
+        events = events_for(_audiences(ticket, timeline[-1]))
+        rows.add(*events)
+    send_after_commit(events)
+    ticket_cache.tickets_changed(organization.pk)
+    if assignee is not None:
+        _tell_assignee(ticket, timeline[-1])
     return ticket
 
 

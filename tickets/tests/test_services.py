@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AgentSkill, ExclusiveAgent, Membership, Presence, PresenceStatus, Role
 from accounts.selectors import realtime_groups_for
@@ -14,6 +15,7 @@ from csportal.realtime import org_audience_group
 from notifications.models import Notification
 from tickets import services
 from tickets.models import Category, Priority, Status, Ticket, TicketUpdate, UpdateKind
+from tickets.tests.factories import PNG
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +115,30 @@ def test_opening_with_bad_input_names_the_field_and_stores_nothing(
 
     assert field in caught.value.message_dict
     assert not Ticket.objects.exists()
+
+
+def test_an_opened_ticket_its_timeline_its_files_and_its_events_are_written_together(
+    organization, customer, agent
+):
+    online(agent)
+    photo = SimpleUploadedFile("leak.png", PNG, content_type="image/png")
+
+    ticket = open_ticket(organization, customer, files=[photo])
+
+    created, assigned = ticket.updates.order_by("id")
+    attachment = created.attachments.get()
+    assert (created.kind, assigned.kind, assigned.data) == (
+        UpdateKind.CREATED,
+        UpdateKind.ASSIGNMENT,
+        {"assignee": agent.pk},
+    )
+    assert attachment.file.read() == PNG
+    staff_event, customer_event = Event.objects.filter(type="ticket.updated").order_by("group")
+    assert staff_event.group == org_audience_group(organization.pk, "tickets")
+    assert customer_event.group == f"user.{customer.pk}"
+    for event in (staff_event, customer_event):
+        assert event.data["ticket"]["id"] == ticket.pk
+        assert event.data["update"]["id"] == assigned.pk
 
 
 def test_a_category_of_another_organization_is_refused(organization, other_organization, customer):

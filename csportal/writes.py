@@ -1,0 +1,141 @@
+"""New rows of several tables written together: in one statement on PostgreSQL.
+
+A ticket, its first timeline entries and the events that announce them were four statements
+in a transaction: BEGIN, three INSERTs, COMMIT, each a round trip and each through the ORM's
+save machinery. Here the rows that others point to get their ids first (one round trip for
+all of them), everything is built in Python, and one INSERT statement (data-modifying WITH
+clauses, one per table) writes it all: a single statement is atomic without a transaction
+around it. SQLite has no INSERT inside WITH; there the rows are written in a transaction,
+the reserved ones at once, so their ids are known at the same point.
+
+    with together() as rows:
+        rows.reserve(ticket, *timeline)  # ids from here on
+        rows.add(*events)                # ids once the block ends
+"""
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import AutoField, Model
+
+
+@functools.cache
+def _sequence(table: str, column: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+        return cursor.fetchone()[0]
+
+
+def _one_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class _Rows:
+    def __init__(self):
+        self.groups: list[list[Model]] = []
+
+    def reserve(self, *objs: Model) -> None:
+        """Give each row its id now; the row itself is written with the rest."""
+        if not _one_statement():
+            for group in _by_model(objs):
+                type(group[0]).objects.bulk_create(group)
+            return
+        sequences = [_sequence(obj._meta.db_table, obj._meta.pk.column) for obj in objs]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(["nextval(%s::regclass)"] * len(sequences)), sequences
+            )
+            ids = cursor.fetchone()
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+        self.groups += _by_model(objs)
+
+    def add(self, *objs: Model) -> None:
+        """Rows whose ids nobody needs before they are written."""
+        if any(obj.pk is not None for obj in objs):
+            raise ValueError("added rows take their ids from the database; reserve() the others")
+        self.groups += _by_model(objs)
+
+
+def _by_model(objs) -> list[list[Model]]:
+    groups: dict[type[Model], list[Model]] = {}
+    for obj in objs:
+        groups.setdefault(type(obj), []).append(obj)
+    return list(groups.values())
+
+
+@contextmanager
+def together() -> Iterator[_Rows]:
+    rows = _Rows()
+    if not _one_statement():
+        with transaction.atomic():
+            yield rows
+            for group in rows.groups:
+                type(group[0]).objects.bulk_create(group)
+        return
+    yield rows
+    if rows.groups:
+        _insert_in_one_statement(rows.groups)
+
+
+def _insert_in_one_statement(groups: list[list[Model]]) -> None:
+    # PostgreSQL runs every data-modifying WITH clause once, read or not; the primary query
+    # only collects the ids of the added rows, in each INSERT's order (as bulk_create relies).
+    clauses, params, added = [], [], []
+    for n, group in enumerate(groups):
+        sql, values = _insert_sql(group)
+        clauses.append(f"w{n} AS ({sql})")
+        params += values
+        if group[0].pk is None:
+            added.append(n)
+    collect = " UNION ALL ".join(f"SELECT {n}, id FROM w{n}" for n in added) or "SELECT 0, 0"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(clauses)} {collect}", params)
+        returned = cursor.fetchall()
+    new = [obj for n in added for obj in groups[n]]
+    for obj, (_group, pk) in zip(new, returned if added else [], strict=True):
+        obj.pk = pk
+    for group in groups:
+        for obj in group:
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def _insert_sql(objs: list[Model]) -> tuple[str, list]:
+    opts = objs[0]._meta
+    reserved = objs[0].pk is not None  # a group is all reserved or all added
+    head, fields, row = _insert_shape(opts.model, reserved)
+    params = []
+    for obj in objs:
+        # As bulk_create does: a row built with an unsaved parent takes the parent's id now.
+        obj._prepare_related_fields_for_save(operation_name="together")
+        params += [
+            field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields
+        ]
+    sql = head + ", ".join([row] * len(objs))
+    if not reserved:
+        sql += f" RETURNING {connection.ops.quote_name(opts.pk.column)} AS id"
+    return sql, params
+
+
+@functools.cache
+def _insert_shape(model: type[Model], with_ids: bool) -> tuple[str, list, str]:
+    """The INSERT's head, its fields and one row's placeholders, for `model`.
+
+    Written here rather than by the ORM's insert compiler, which works all of this out again
+    for every row of every statement: a tenth of a ticket's creation time. Plain columns
+    only; the fields with their own placeholders (geometry and the like) are not ours.
+    """
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.generated and (with_ids or not isinstance(field, AutoField))
+    ]
+    if any(hasattr(field, "get_placeholder") for field in fields):
+        raise ValueError(f"{model.__name__} has a field with its own placeholder")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    return head, fields, "(" + ", ".join(["%s"] * len(fields)) + ")"
