@@ -79,3 +79,10 @@ def timeline_key(ticket, *, staff: bool) -> str:
         f"tickets:timeline:{ticket.pk}:{ticket.updated_at.timestamp()}:{int(staff)}:"
         f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
     )
+
+
+def timeline_page_key(ticket, *, staff: bool, address: str) -> str:
+    """One page of the timeline API (`address` carries the page and its size), under the
+    same rule as `timeline_key`."""
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"{timeline_key(ticket, staff=staff)}:api:{digest}"

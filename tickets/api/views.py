@@ -127,11 +127,26 @@ class TicketUpdateListView(generics.ListAPIView):
     serializer_class = s.TicketUpdateSerializer
     filter_backends: list = []
 
+    def list(self, request, *args, **kwargs):
+        # Read far more often than written (the customer and every agent on the ticket), and
+        # cached like the page's timeline: every entry moves the ticket's updated_at, which
+        # the key holds. The address is absolute because the pager's links are.
+        self.ticket, self.as_staff = access_ticket(request.user, self.kwargs["pk"])
+        key = ticket_cache.timeline_page_key(
+            self.ticket, staff=self.as_staff, address=request.build_absolute_uri()
+        )
+        return Response(
+            cache.get_or_set(
+                key,
+                lambda: super(TicketUpdateListView, self).list(request, *args, **kwargs).data,
+                ticket_cache.TIMELINE_SECONDS,
+            )
+        )
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Ticket.objects.none()
-        ticket, as_staff = access_ticket(self.request.user, self.kwargs["pk"])
-        return selectors.ticket_timeline(ticket, public_only=not as_staff)
+        return selectors.ticket_timeline(self.ticket, public_only=not self.as_staff)
 
     @extend_schema(request=UPDATE_CREATE, responses={201: s.TicketUpdateSerializer})
     def post(self, request, pk):

@@ -550,6 +550,23 @@ def test_internal_notes_never_reach_the_customer(worked_ticket, customer):
     assert "rude" not in detail.content.decode()
 
 
+def test_a_timeline_read_before_a_change_shows_the_change_at_the_next_read(
+    worked_ticket, customer, agent
+):
+    as_customer, as_agent = client_for(customer), client_for(agent)
+    as_agent.get(url(worked_ticket, "updates/"))
+    as_customer.get(url(worked_ticket, "updates/"))
+
+    services.ticket_add_internal_note(ticket=worked_ticket, author=agent, body="Call him back.")
+    services.ticket_add_progress(ticket=worked_ticket, author=agent, body="Parts ordered.")
+
+    seen_by_customer = as_customer.get(url(worked_ticket, "updates/")).data["results"]
+    seen_by_agent = as_agent.get(url(worked_ticket, "updates/")).data["results"]
+    assert [u["body"] for u in seen_by_customer][-1] == "Parts ordered."
+    assert "Call him back." not in [u["body"] for u in seen_by_customer]
+    assert [u["body"] for u in seen_by_agent][-2:] == ["Call him back.", "Parts ordered."]
+
+
 def test_staff_see_the_whole_timeline(worked_ticket, agent):
     timeline = client_for(agent).get(url(worked_ticket, "updates/"))
 
@@ -917,6 +934,8 @@ def test_the_timeline_query_count_does_not_grow_with_the_page(
     def add(count):
         for _ in range(count):
             AttachmentFactory(update=TicketUpdateFactory(ticket=ticket, author=agent))
+        # As every service that writes an entry does; the cached pages are keyed by it.
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
 
     # Access, the page's count and rows, authors joined, attachments prefetched.
     add(3)
