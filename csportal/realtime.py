@@ -121,6 +121,9 @@ def send_after_commit(events: list[Event]) -> None:
     transaction.on_commit(partial(_send, [(event.group, event.as_message()) for event in events]))
 
 
+SEND_TIMEOUT_SECONDS = 2.0
+
+
 class _Publisher:
     """Sends from sync code straight to Redis, one pipelined PUBLISH per group.
 
@@ -142,6 +145,9 @@ class _Publisher:
             client = self._clients.get(key)
             if client is None:
                 options = dict(host)
+                # A Redis that does not answer must not hold the request that published.
+                options.setdefault("socket_connect_timeout", SEND_TIMEOUT_SECONDS)
+                options.setdefault("socket_timeout", SEND_TIMEOUT_SECONDS)
                 client = redis.Redis.from_url(options.pop("address"), **options)
                 self._clients[key] = client
             return client
