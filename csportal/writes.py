@@ -94,9 +94,12 @@ def _insert_in_one_statement(groups: list[list[Model]]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(clauses)} {collect}", params)
         returned = cursor.fetchall()
-    new = [obj for n in added for obj in groups[n]]
-    for obj, (_group, pk) in zip(new, returned if added else [], strict=True):
-        obj.pk = pk
+    ids: dict[int, list[int]] = {n: [] for n in added}
+    for n, pk in returned if added else []:
+        ids[n].append(pk)
+    for n in added:
+        for obj, pk in zip(groups[n], ids[n], strict=True):
+            obj.pk = pk
     for group in groups:
         for obj in group:
             obj._state.adding = False
