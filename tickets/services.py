@@ -375,14 +375,12 @@ def ticket_open(
     ]
     if assignee is not None:
         timeline.append(_assignment_update(ticket, assignee, by=None, at=ticket.created_at))
+    timeline[0].saved_attachments = _new_attachments(ticket, timeline[0], uploads)
+    for update in timeline[1:]:
+        update.saved_attachments = []
     # The ticket, its timeline, its files and their events in one statement (csportal.writes).
     with writes.together() as rows:
-        rows.reserve(ticket, *timeline)
-        for update in timeline:
-            update.saved_attachments = []
-        if uploads:
-            timeline[0].saved_attachments = _new_attachments(ticket, timeline[0], uploads)
-            rows.reserve(*timeline[0].saved_attachments)
+        rows.reserve(ticket, *timeline, *timeline[0].saved_attachments)
         events = events_for(_audiences(ticket, timeline[-1]))
         rows.add(*events)
     send_after_commit(events)
