@@ -72,7 +72,24 @@ class TicketListView(generics.ListAPIView):
         return Response(s.CustomerTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
-class OrganizationTicketListView(generics.ListAPIView):
+class CachedPagesMixin:
+    """A list endpoint whose pages are cached whole under `page_key(request)`, which names
+    everything a page shows; the address in it is absolute because the pager's links are."""
+
+    page_seconds: int
+
+    def page_key(self, request) -> str:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        key = self.page_key(request)
+        listed = super().list  # bound here: a lambda can't call super() with no arguments
+        return Response(
+            cache.get_or_set(key, lambda: listed(request, *args, **kwargs).data, self.page_seconds)
+        )
+
+
+class OrganizationTicketListView(CachedPagesMixin, generics.ListAPIView):
     """An organization's tickets for its staff: `mine`, the unassigned `queue`, or `all`."""
 
     permission_classes = [IsOrganizationStaff]
@@ -84,18 +101,13 @@ class OrganizationTicketListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def list(self, request, *args, **kwargs):
-        # Cached like the inbox page (tickets/cache.py); the address is absolute because the
-        # pager's links are.
-        key = ticket_cache.inbox_page_key(
+    page_seconds = INBOX_SECONDS
+
+    def page_key(self, request) -> str:
+        # Cached like the inbox page (tickets/cache.py).
+        return ticket_cache.inbox_page_key(
             request.membership.organization_id, request.user.pk, request.build_absolute_uri()
         )
-        return Response(
-            cache.get_or_set(key, lambda: self.listed(request, *args, **kwargs), INBOX_SECONDS)
-        )
-
-    def listed(self, request, *args, **kwargs) -> dict:
-        return super().list(request, *args, **kwargs).data
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no membership
@@ -117,7 +129,7 @@ class TicketDetailView(APIView):
         return Response(serializer(ticket).data)
 
 
-class TicketUpdateListView(generics.ListAPIView):
+class TicketUpdateListView(CachedPagesMixin, generics.ListAPIView):
     """The ticket's timeline, oldest first; the customer sees only what is public.
 
     POST adds to it: the customer writes a follow-up (which reopens a resolved ticket);
@@ -127,20 +139,15 @@ class TicketUpdateListView(generics.ListAPIView):
     serializer_class = s.TicketUpdateSerializer
     filter_backends: list = []
 
-    def list(self, request, *args, **kwargs):
+    page_seconds = ticket_cache.TIMELINE_SECONDS
+
+    def page_key(self, request) -> str:
         # Read far more often than written (the customer and every agent on the ticket), and
         # cached like the page's timeline: every entry moves the ticket's updated_at, which
-        # the key holds. The address is absolute because the pager's links are.
+        # the key holds. Access is checked here, before any cached page is served.
         self.ticket, self.as_staff = access_ticket(request.user, self.kwargs["pk"])
-        key = ticket_cache.timeline_page_key(
+        return ticket_cache.timeline_page_key(
             self.ticket, staff=self.as_staff, address=request.build_absolute_uri()
-        )
-        return Response(
-            cache.get_or_set(
-                key,
-                lambda: super(TicketUpdateListView, self).list(request, *args, **kwargs).data,
-                ticket_cache.TIMELINE_SECONDS,
-            )
         )
 
     def get_queryset(self):
