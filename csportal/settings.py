@@ -347,6 +347,10 @@ CELERY_BEAT_SCHEDULE["notifications-dispatch-due"] = {
     "task": "notifications.tasks.dispatch_due_notifications",
     "schedule": 30.0,
 }
+CELERY_BEAT_SCHEDULE["notifications-drain-pending"] = {
+    "task": "notifications.tasks.drain_pending_notifications",
+    "schedule": 30.0,
+}
 
 # Tickets ---------------------------------------------------------------------------------
 TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

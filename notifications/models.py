@@ -99,6 +99,37 @@ class Notification(models.Model):
         return f"{self.get_channel_display()} {self.kind} → {self.recipient or self.address}"
 
 
+class PendingNotification(models.Model):
+    """A message a change asked for, not yet turned into `Notification`s.
+
+    Written in the change's own transaction, so it commits or rolls back with the change;
+    a worker chooses its channels and writes one `Notification` per channel
+    (services.notify_after_commit).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending notification")
+        verbose_name_plural = _("pending notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.dedupe_key})"
+
+
 class NotificationPreference(models.Model):
     """A person's channels for one kind of event; missing rows fall back to defaults."""
 

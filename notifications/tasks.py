@@ -14,5 +14,5 @@ def dispatch_due_notifications() -> int:
 
 
 @shared_task(acks_late=True)
-def notify_later(recipient_id: int, organization_id: int | None, fields: dict) -> None:
-    services.notify_by_ids(recipient_id, organization_id, fields)
+def drain_pending_notifications() -> int:
+    return services.pending_notifications_drain()

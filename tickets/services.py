@@ -25,7 +25,12 @@ from csportal.realtime import (
     send_after_commit,
     user_group,
 )
-from notifications.services import notify, notify_after_commit
+from notifications.services import (
+    drain_after_commit,
+    notify,
+    notify_after_commit,
+    pending_notification,
+)
 
 from . import cache as ticket_cache
 from .attachments import new_token, validate_uploads
@@ -202,16 +207,22 @@ def _tell_staff(
     body: str = "",
     send=notify_after_commit,
 ) -> None:
-    send(
-        recipient=user,
-        kind=kind,
-        title=title,
-        body=body,
-        link=_staff_link(ticket),
-        organization=ticket.organization,
-        dedupe_key=key,
-        data={"ticket": ticket.pk},
-    )
+    send(**_staff_message(user, ticket, kind, title, key, body))
+
+
+def _staff_message(
+    user: User, ticket: Ticket, kind: str, title: str, key: str, body: str = ""
+) -> dict:
+    return {
+        "recipient": user,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "link": _staff_link(ticket),
+        "organization": ticket.organization,
+        "dedupe_key": key,
+        "data": {"ticket": ticket.pk},
+    }
 
 
 # Writing the timeline --------------------------------------------------------------------
@@ -378,15 +389,18 @@ def ticket_open(
     timeline[0].saved_attachments = _new_attachments(ticket, timeline[0], uploads)
     for update in timeline[1:]:
         update.saved_attachments = []
-    # The ticket, its timeline, its files and their events in one statement (csportal.writes).
+    # The ticket, its timeline, its files, their events and the assignee's message in one
+    # statement (csportal.writes).
     with writes.together() as rows:
         rows.reserve(ticket, *timeline, *timeline[0].saved_attachments)
         events = events_for(_audiences(ticket, timeline[-1]))
         rows.add(*events)
+        if assignee is not None:
+            rows.add(pending_notification(**_assignee_message(ticket, timeline[-1])))
     send_after_commit(events)
     ticket_cache.tickets_changed(organization.pk)
     if assignee is not None:
-        _tell_assignee(ticket, timeline[-1])
+        drain_after_commit()
     return ticket
 
 
@@ -407,7 +421,11 @@ def _assignment_update(
 
 
 def _tell_assignee(ticket: Ticket, update: TicketUpdate) -> None:
-    _tell_staff(
+    notify_after_commit(**_assignee_message(ticket, update))
+
+
+def _assignee_message(ticket: Ticket, update: TicketUpdate) -> dict:
+    return _staff_message(
         ticket.assignee,
         ticket,
         "ticket.assigned",

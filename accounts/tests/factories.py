@@ -1,7 +1,15 @@
 import factory
 from django.utils import timezone
 
-from accounts.models import CustomerProfile, Membership, Organization, Role, User
+from accounts.models import (
+    CustomerProfile,
+    Membership,
+    Organization,
+    Presence,
+    PresenceStatus,
+    Role,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -60,3 +68,11 @@ def staff(organization: Organization, role: str, **user_fields) -> User:
     return MembershipFactory(
         organization=organization, role=role, user=UserFactory(**user_fields)
     ).user
+
+
+def online(user: User) -> User:
+    """`user`, seen online (one open connection), as routing looks for."""
+    Presence.objects.update_or_create(
+        user=user, defaults={"status": PresenceStatus.ONLINE, "connections": 1}
+    )
+    return user

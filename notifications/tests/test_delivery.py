@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Channel, Notification, SmsOptOut, Status
+from notifications.models import Channel, Notification, PendingNotification, SmsOptOut, Status
 from notifications.transports import LocmemSmsTransport, TransportError
 
 from .factories import NotificationFactory
@@ -202,3 +202,19 @@ def test_a_real_worker_delivers_what_notify_queued(customer, celery_worker, sms_
 
     assert Notification.objects.get().status == Status.SENT
     assert sms_outbox == [{"to": "+14155550123", "body": "Your repair is done"}]
+
+
+def test_a_real_worker_turns_a_message_asked_for_after_commit_into_notifications(
+    customer, celery_worker
+):
+    services.notify_after_commit(
+        recipient=customer, kind="general", title="We got your request", dedupe_key="later:real"
+    )
+
+    deadline = time.monotonic() + 15
+    while PendingNotification.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    told = Notification.objects.filter(dedupe_key__startswith="later:real:")
+    assert sorted(told.values_list("channel", flat=True)) == [Channel.EMAIL, Channel.IN_APP]
+    assert not PendingNotification.objects.exists()

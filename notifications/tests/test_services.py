@@ -3,6 +3,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from accounts.tests.factories import CustomerFactory
 from csportal.models import Event
@@ -12,6 +13,7 @@ from notifications.models import (
     Notification,
     NotificationPreference,
     OrganizationDefault,
+    PendingNotification,
     QuietHours,
     SmsOptOut,
     Status,
@@ -252,27 +254,130 @@ def test_dispatch_due_requeues_a_send_whose_worker_died(db, enqueued):
     assert fresh.status == Status.SENDING
 
 
-def test_notify_after_commit_writes_nothing_until_the_change_commits(
+def _later(user, key, **kwargs):
+    kwargs.setdefault("kind", "ticket.updated")
+    kwargs.setdefault("title", "News")
+    services.notify_after_commit(recipient=user, dedupe_key=key, **kwargs)
+
+
+def test_notify_after_commit_writes_one_pending_row_and_no_notification_before_the_commit(
     customer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as scheduled:
-        services.notify_after_commit(
-            recipient=customer, kind="ticket.updated", title="News", dedupe_key="later:1"
-        )
+        _later(customer, "later:1", body="The engineer is on the way.")
 
     assert len(scheduled) == 1
-    assert not Notification.objects.filter(dedupe_key__startswith="later:1").exists()
+    pending = PendingNotification.objects.get()
+    assert (pending.recipient, pending.dedupe_key, pending.body) == (
+        customer,
+        "later:1",
+        "The engineer is on the way.",
+    )
+    assert not Notification.objects.exists()
+
+
+def test_a_change_rolled_back_takes_its_pending_message_with_it(customer):
+    def failing_change():
+        with transaction.atomic():
+            _later(customer, "later:rolled-back")
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+
+    assert not PendingNotification.objects.exists()
+
+
+def test_notify_after_commit_refuses_an_unregistered_kind(customer):
+    with pytest.raises(LookupError):
+        _later(customer, "later:bad", kind="no.such.kind")
+
+    assert not PendingNotification.objects.exists()
 
 
 def test_notify_after_commit_tells_the_recipient_once_through_the_worker(customer, after_commit):
     for _ in range(2):
         with after_commit():
-            services.notify_after_commit(
-                recipient=customer, kind="ticket.updated", title="News", dedupe_key="later:2"
-            )
+            _later(customer, "later:2")
 
     told = Notification.objects.filter(recipient=customer, dedupe_key__startswith="later:2:")
     assert sorted(told.values_list("channel", flat=True)) == sorted(
         services.channels_for(user=customer, kind="ticket.updated")
     )
     assert {n.title for n in told} == {"News"}
+    assert not PendingNotification.objects.exists()
+
+
+def test_commits_while_a_drain_waits_in_the_queue_queue_no_second_one(
+    customer, django_capture_on_commit_callbacks
+):
+    with mock.patch("notifications.tasks.drain_pending_notifications.delay") as delay:
+        for n in range(3):
+            with django_capture_on_commit_callbacks(execute=True):
+                _later(customer, f"later:queued:{n}")
+
+    assert delay.call_count == 1
+    assert PendingNotification.objects.count() == 3
+
+
+def test_a_commit_after_a_drain_started_queues_the_next_drain(
+    customer, django_capture_on_commit_callbacks
+):
+    with mock.patch("notifications.tasks.drain_pending_notifications.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            _later(customer, "later:before")
+        services.pending_notifications_drain()
+        with django_capture_on_commit_callbacks(execute=True):
+            _later(customer, "later:after")
+
+    assert delay.call_count == 2
+    assert [p.dedupe_key for p in PendingNotification.objects.all()] == ["later:after"]
+
+
+def test_a_broker_that_refuses_the_drain_leaves_the_message_for_the_sweep(
+    customer, django_capture_on_commit_callbacks, caplog
+):
+    refused = mock.patch(
+        "notifications.tasks.drain_pending_notifications.delay",
+        side_effect=ConnectionError("broker down"),
+    )
+    with refused, django_capture_on_commit_callbacks(execute=True):
+        _later(customer, "later:swept")
+
+    assert "broker down" in caplog.text
+    assert PendingNotification.objects.count() == 1
+    assert services.pending_notifications_drain() == 1
+    assert Notification.objects.filter(dedupe_key__startswith="later:swept:").exists()
+
+
+def test_a_message_that_keeps_failing_is_dropped_after_the_last_attempt_and_others_still_go(
+    customer, settings, caplog
+):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    _later(customer, "later:poison", title="Poison")
+    _later(customer, "later:fine", title="Fine")
+    real_notify = services.notify
+
+    def failing_for_poison(**message):
+        if message["title"] == "Poison":
+            raise RuntimeError("cannot send this one")
+        return real_notify(**message)
+
+    with mock.patch("notifications.services.notify", side_effect=failing_for_poison):
+        assert services.pending_notifications_drain() == 1
+        assert PendingNotification.objects.get().attempts == 1
+        assert services.pending_notifications_drain() == 1
+
+    assert not PendingNotification.objects.exists()
+    assert {n.title for n in Notification.objects.all()} == {"Fine"}
+    assert "later:poison failed (attempt 2), dropped" in caplog.text
+
+
+def test_the_beat_sweeps_pending_messages_every_30_seconds(settings):
+    sweeps = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "notifications.tasks.drain_pending_notifications"
+    ]
+
+    assert [entry["schedule"] for entry in sweeps] == [30.0]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Presence, PresenceStatus
+from accounts.tests.factories import online
 from csportal.models import Event
 from notifications.models import Notification
 from tickets import services
@@ -59,11 +60,6 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-def online(user):
-    Presence.objects.create(user=user, status=PresenceStatus.ONLINE, connections=1)
-    return user
 
 
 def png(name: str = "leak.png", extra: bytes = b"") -> SimpleUploadedFile:

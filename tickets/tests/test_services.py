@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AgentSkill, ExclusiveAgent, Membership, Presence, PresenceStatus, Role
 from accounts.selectors import realtime_groups_for
-from accounts.tests.factories import staff
+from accounts.tests.factories import online, staff
 from csportal.models import Event
 from csportal.realtime import org_audience_group
-from notifications.models import Notification
+from notifications.models import Notification, PendingNotification
 from tickets import services
 from tickets.models import Category, Priority, Status, Ticket, TicketUpdate, UpdateKind
 from tickets.tests.factories import PNG
@@ -23,13 +23,6 @@ def no_delivery():
     # Outside channels are delivered by workers; these tests look at the rows only.
     with mock.patch("notifications.services._enqueue"):
         yield
-
-
-def online(user):
-    Presence.objects.update_or_create(
-        user=user, defaults={"status": PresenceStatus.ONLINE, "connections": 1}
-    )
-    return user
 
 
 def open_ticket(organization, customer, **kwargs):
@@ -117,7 +110,7 @@ def test_opening_with_bad_input_names_the_field_and_stores_nothing(
     assert not Ticket.objects.exists()
 
 
-def test_an_opened_ticket_its_timeline_its_files_and_its_events_are_written_together(
+def test_an_opened_ticket_its_timeline_files_events_and_assignees_message_are_written_together(
     organization, customer, agent
 ):
     online(agent)
@@ -139,6 +132,13 @@ def test_an_opened_ticket_its_timeline_its_files_and_its_events_are_written_toge
     for event in (staff_event, customer_event):
         assert event.data["ticket"]["id"] == ticket.pk
         assert event.data["update"]["id"] == assigned.pk
+    message = PendingNotification.objects.get()
+    assert (message.recipient, message.kind, message.dedupe_key) == (
+        agent,
+        "ticket.assigned",
+        f"ticket-assigned:{assigned.pk}",
+    )
+    assert message.title == f"Ticket #{ticket.pk} is yours: {ticket.subject}"
 
 
 def test_a_category_of_another_organization_is_refused(organization, other_organization, customer):

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from accounts.models import Presence, PresenceStatus, Role
-from accounts.tests.factories import CustomerFactory, staff
+from accounts.models import Role
+from accounts.tests.factories import CustomerFactory, online, staff
 from tickets import selectors, services, views
 from tickets.models import (
     Attachment,
@@ -52,13 +52,6 @@ def category(organization):
 
 def png(name="leak.png"):
     return SimpleUploadedFile(name, PNG, content_type="image/png")
-
-
-def online(user):
-    Presence.objects.update_or_create(
-        user=user, defaults={"status": PresenceStatus.ONLINE, "connections": 1}
-    )
-    return user
 
 
 def open_ticket(organization, customer, **kwargs):
