@@ -4,6 +4,7 @@ Domain apps pass what only they know, the skill the request needs and how busy e
 candidate is, so this module never imports them.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connection
@@ -68,6 +69,22 @@ def pick_agent(*, organization, customer: User, skill: str | None, load: Load) -
        who has the fewest open requests, as `load` counts them; ties go to the lowest
        user id, so the choice is deterministic.
     """
+    sql, person = _pick_query(connection.vendor, load.sql, bool(skill))
+    params = [customer.pk, *load.params, PresenceStatus.ONLINE, organization.pk]
+    params += [str(role) for role in ROUTABLE_ROLES]
+    if skill:
+        params += [customer.pk, skill]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else person(row)
+
+
+@functools.cache
+def _pick_query(vendor: str, load_sql: str, with_skill: bool):
+    """The routing SQL and a maker of the chosen person from its row, once per shape: new
+    requests run it every time, and User.objects.raw() worked out the row's columns and
+    converters anew on each call."""
     tables = {
         "exclusive": connection.ops.quote_name(ExclusiveAgent._meta.db_table),
         "membership": connection.ops.quote_name(Membership._meta.db_table),
@@ -75,20 +92,30 @@ def pick_agent(*, organization, customer: User, skill: str | None, load: Load) -
         "presence": connection.ops.quote_name(Presence._meta.db_table),
         "skills": connection.ops.quote_name(AgentSkill._meta.db_table),
     }
+    fields = User._meta.concrete_fields
     sql = _PICK_SQL.format(
         # Named, not person.*: a prepared statement whose columns change under it (a new
         # field migrated in while the process runs) fails instead of re-planning.
-        person_columns=", ".join(
-            f"person.{connection.ops.quote_name(field.column)}"
-            for field in User._meta.concrete_fields
-        ),
-        load=load.sql,
+        person_columns=", ".join(f"person.{connection.ops.quote_name(f.column)}" for f in fields),
+        load=load_sql,
         roles=", ".join(["%s"] * len(ROUTABLE_ROLES)),
-        skill_filter=_SKILL_SQL.format(**tables) if skill else "",
+        skill_filter=_SKILL_SQL.format(**tables) if with_skill else "",
         **tables,
     )
-    params = [customer.pk, *load.params, PresenceStatus.ONLINE, organization.pk]
-    params += [str(role) for role in ROUTABLE_ROLES]
-    if skill:
-        params += [customer.pk, skill]
-    return next(iter(User.objects.raw(sql, params)), None)
+    # What the ORM applies to each column it reads (SQLite's dates arrive as text).
+    converters = []
+    for position, field in enumerate(fields):
+        column = field.get_col(User._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((position, column, found))
+    names = [field.attname for field in fields]
+
+    def person(row) -> User:
+        values = list(row[: len(names)])
+        for position, column, found in converters:
+            for convert in found:
+                values[position] = convert(values[position], column, connection)
+        return User.from_db(connection.alias, names, values)
+
+    return sql, person

@@ -1,0 +1,31 @@
+"""Routing on its own, with a load the test defines (domain apps pass their own)."""
+
+from accounts import routing
+from accounts.models import Role, User
+from accounts.tests.factories import online, staff
+
+NOBODY_IS_BUSY = routing.Load(sql="SELECT 0")
+
+
+def test_the_picked_agent_is_the_whole_user_as_the_orm_reads_it(organization, customer):
+    agent = online(staff(organization, Role.AGENT, full_name="Ada Agent", timezone="Asia/Tokyo"))
+
+    picked = routing.pick_agent(
+        organization=organization, customer=customer, skill=None, load=NOBODY_IS_BUSY
+    )
+
+    stored = User.objects.get(pk=agent.pk)
+    assert picked == stored
+    for field in User._meta.concrete_fields:
+        assert getattr(picked, field.attname) == getattr(stored, field.attname), field.name
+    assert picked._state.adding is False
+
+
+def test_nobody_online_leaves_the_request_for_the_queue(organization, customer):
+    staff(organization, Role.AGENT)
+
+    picked = routing.pick_agent(
+        organization=organization, customer=customer, skill="electrics", load=NOBODY_IS_BUSY
+    )
+
+    assert picked is None
