@@ -1,5 +1,8 @@
 """Rows of several tables written together: ids first, then everything at once, or nothing."""
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -8,6 +11,8 @@ from accounts.models import Membership, Organization, Role
 from accounts.tests.factories import UserFactory
 from csportal import writes
 from csportal.models import Event
+from tickets.models import TicketUpdate, UpdateKind
+from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +54,25 @@ def test_on_postgresql_the_ids_take_one_round_trip_and_the_rows_one_statement():
         )
 
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT", "WITH"]
+
+
+def test_every_kind_of_value_reads_back_as_the_orm_would_have_written_it():
+    ticket = TicketFactory()
+    at = datetime(2026, 11, 25, 21, 10, 59, 839103, tzinfo=UTC)
+    data = {"when": at, "price": Decimal("12.50"), "quote": 'say "hi" \\ 😀', "none": None}
+    values = {"kind": UpdateKind.PROGRESS, "body": "Ünïcode ‘quotes’ \n 😀", "data": data}
+    by_orm = TicketUpdate.objects.create(ticket=ticket, created_at=at, is_public=False, **values)
+    together = TicketUpdate(ticket=ticket, created_at=at, is_public=False, **values)
+
+    with writes.together() as rows:
+        rows.add(together)
+
+    written = TicketUpdate.objects.get(pk=together.pk)
+    expected = TicketUpdate.objects.get(pk=by_orm.pk)
+    for field in TicketUpdate._meta.concrete_fields:
+        if field.name != "id":
+            assert getattr(written, field.attname) == getattr(expected, field.attname), field.name
+    assert written.created_at == at
 
 
 def test_a_row_that_breaks_a_constraint_takes_every_row_of_the_write_with_it():
