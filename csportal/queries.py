@@ -79,8 +79,9 @@ class Prepared:
 
 
 class _Building:
-    """How Django's ModelIterable turns a row into a model and its select_related objects,
-    worked out once from the compiled query (the same steps, without compiling again)."""
+    """How Django's ModelIterable turns a row into a model, its select_related objects and
+    its annotations, worked out once from the compiled query (the same steps, without
+    compiling again)."""
 
     def __init__(self, query: QuerySet, compiler):
         self.db = query.db
@@ -95,6 +96,7 @@ class _Building:
         self.converters = list(
             compiler.get_converters([column[0] for column in select[: compiler.col_count]]).items()
         )
+        self.annotations = list(compiler.annotation_col_map.items())
 
     def instance(self, row) -> Model:
         if self.converters:
@@ -105,4 +107,6 @@ class _Building:
         instance = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
         for populator in self.populators:
             populator.populate(row, instance)
+        for name, position in self.annotations:
+            setattr(instance, name, row[position])
         return instance

@@ -1,5 +1,7 @@
 """Prepared queries give what the ORM gives."""
 
+from django.db.models import Count, OuterRef, Subquery
+
 from csportal.queries import Prepared
 from tickets.models import Ticket
 from tickets.tests.factories import CategoryFactory, TicketFactory
@@ -42,3 +44,23 @@ def test_an_id_beyond_the_columns_range_finds_nothing_as_with_the_orm(organizati
 
     assert with_people.objects([10**20], [ticket.subject]) == []
     assert not Ticket.objects.filter(pk=10**20).exists()
+
+
+def test_prepared_objects_carry_their_annotations_as_the_orm_sets_them(organization):
+    ticket = TicketFactory(organization=organization, subject="Leaking tap")
+    TicketFactory(organization=organization, subject="Another")
+    with_neighbours = Prepared(
+        lambda ids, texts: Ticket.objects.filter(pk=ids[0]).annotate(
+            neighbours=Subquery(
+                Ticket.objects.filter(organization=OuterRef("organization"))
+                .values("organization")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+        )
+    )
+
+    (found,) = with_neighbours.objects([ticket.pk], [])
+
+    assert found.neighbours == 2
+    assert fields(found) == fields(Ticket.objects.get(pk=ticket.pk))

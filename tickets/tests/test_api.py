@@ -13,7 +13,15 @@ from accounts.tests.factories import online
 from csportal.models import Event
 from notifications.models import Notification
 from tickets import services
-from tickets.models import Attachment, Priority, Status, Ticket, TicketUpdate, UpdateKind
+from tickets.models import (
+    DEFAULT_SLA,
+    Attachment,
+    Priority,
+    Status,
+    Ticket,
+    TicketUpdate,
+    UpdateKind,
+)
 
 from .factories import (
     PNG,
@@ -98,6 +106,32 @@ def ticket(organization, customer, agent):
 
 
 # Opening a ticket ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_category", [True, False])
+def test_a_ticket_opened_by_api_is_due_by_the_organizations_sla_for_its_priority(
+    organization, customer, with_category
+):
+    services.sla_policy_set(
+        organization=organization,
+        priority=Priority.HIGH,
+        first_response_minutes=30,
+        resolution_minutes=600,
+    )
+    body = {"organization": "acme", "subject": "No hot water", "body": "Since Monday."}
+    if with_category:
+        body["category"] = CategoryFactory(organization=organization).pk
+
+    high = client_for(customer).post(
+        "/api/v1/tickets/", {**body, "priority": "high"}, format="json"
+    )
+    low = client_for(customer).post("/api/v1/tickets/", {**body, "priority": "low"}, format="json")
+
+    for response, (first_response, resolution) in ((high, (30, 600)), (low, DEFAULT_SLA["low"])):
+        assert response.status_code == 201
+        ticket = Ticket.objects.get(pk=response.data["id"])
+        assert ticket.first_response_due - ticket.created_at == timedelta(minutes=first_response)
+        assert ticket.resolution_due - ticket.created_at == timedelta(minutes=resolution)
 
 
 def test_a_customer_opens_a_ticket_by_api_and_it_goes_to_the_online_agent(
