@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Expression, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from . import redis_batch
 from .models import Event
 
 logger = logging.getLogger(__name__)
@@ -154,13 +155,20 @@ class _Publisher:
 
     def send(self, layer: RedisPubSubChannelLayer, messages: list[tuple[str, dict]]) -> None:
         prefix = layer._kwargs.get("prefix", "asgi")
-        pipeline = self.client(layer).pipeline(transaction=False)
-        for group, message in messages:
-            pipeline.publish(
+        packed = [
+            (
                 f"{prefix}__group__{group}",
                 layer.serialize({"type": CHANNEL_MESSAGE_TYPE, "event": message}),
             )
-        pipeline.execute()
+            for group, message in messages
+        ]
+
+        def publish(pipeline) -> None:
+            for channel, payload in packed:
+                pipeline.publish(channel, payload)
+
+        # With the request's other Redis commands, in one round trip (csportal.redis_batch).
+        redis_batch.run(self.client(layer), publish, failed=partial(_log_failed_send, messages))
 
 
 _publisher = _Publisher()
@@ -182,10 +190,14 @@ def _send(messages: list[tuple[str, dict]]) -> None:
             # The in-memory layer's queues belong to the server's own loop, which
             # async_to_sync finds from a view's thread.
             async_to_sync(_send_all)(layer, messages)
-    except Exception:
-        # At-most-once by design: the stored rows and the heartbeat recover the client.
-        groups = ", ".join(group for group, _message in messages)
-        logger.warning("channel layer send to %s failed", groups, exc_info=True)
+    except Exception as error:
+        _log_failed_send(messages, error)
+
+
+def _log_failed_send(messages: list[tuple[str, dict]], error: Exception) -> None:
+    # At-most-once by design: the stored rows and the heartbeat recover the client.
+    groups = ", ".join(group for group, _message in messages)
+    logger.warning("channel layer send to %s failed", groups, exc_info=error)
 
 
 def _latest_of(group: str) -> QuerySet[Event]:

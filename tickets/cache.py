@@ -14,6 +14,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
+from csportal import redis_batch
+from csportal.redis_cache import set_soon
+
 INBOX_SECONDS = 60
 # An organization's SLA table and category list: dropped by the services that change them.
 SETTINGS_SECONDS = 300
@@ -35,6 +38,8 @@ def inbox_version(organization_id: int) -> str:
     # A random value rather than a counter: an evicted counter would start again at a number
     # whose pages may still be cached. When two processes make one at once, the cache keeps
     # the first (get_or_set adds, then reads back); if it kept none, ours matches no page.
+    # A version this request replaced is still queued (csportal.redis_batch): sent first.
+    redis_batch.flush()
     return cache.get_or_set(_version_key(organization_id), lambda: uuid4().hex, None)
 
 
@@ -50,7 +55,7 @@ def inbox_page_key(organization_id: int, user_id: int, full_path: str) -> str:
 def tickets_changed(organization_id: int) -> None:
     """Every inbox page of the organization cached so far is stale once this commits."""
     key = _version_key(organization_id)
-    transaction.on_commit(lambda: cache.set(key, uuid4().hex, None))
+    transaction.on_commit(lambda: set_soon(key, uuid4().hex, None))
 
 
 TIMELINE_SECONDS = 600

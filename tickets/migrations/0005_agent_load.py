@@ -11,6 +11,11 @@ OPEN = "('new', 'open', 'pending')"
 # PostgreSQL: one function for every change. A ticket moved between two agents changes
 # their rows in (organization, agent) order, so two transactions moving tickets between
 # the same two agents in opposite directions take the row locks alike and can't deadlock.
+_PG_ADD = """
+        INSERT INTO tickets_agentload (organization_id, agent_id, open_tickets)
+        VALUES (NEW.organization_id, NEW.assignee_id, 1)
+        ON CONFLICT (organization_id, agent_id)
+        DO UPDATE SET open_tickets = tickets_agentload.open_tickets + 1;"""
 POSTGRESQL = f"""
 CREATE FUNCTION tickets_agent_load() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -25,24 +30,18 @@ BEGIN
     END IF;
     IF was_counted AND is_counted
        AND (NEW.organization_id, NEW.assignee_id) < (OLD.organization_id, OLD.assignee_id) THEN
-        PERFORM tickets_agent_load_add(NEW.organization_id, NEW.assignee_id, 1);
+        {_PG_ADD}
         is_counted := false;
     END IF;
     IF was_counted THEN
-        PERFORM tickets_agent_load_add(OLD.organization_id, OLD.assignee_id, -1);
+        UPDATE tickets_agentload SET open_tickets = open_tickets - 1
+        WHERE organization_id = OLD.organization_id AND agent_id = OLD.assignee_id;
     END IF;
     IF is_counted THEN
-        PERFORM tickets_agent_load_add(NEW.organization_id, NEW.assignee_id, 1);
+        {_PG_ADD}
     END IF;
     RETURN NULL;
 END
-$$;
-CREATE FUNCTION tickets_agent_load_add(organization bigint, agent bigint, change integer)
-RETURNS void LANGUAGE sql AS $$
-    INSERT INTO tickets_agentload (organization_id, agent_id, open_tickets)
-    VALUES (organization, agent, change)
-    ON CONFLICT (organization_id, agent_id)
-    DO UPDATE SET open_tickets = tickets_agentload.open_tickets + EXCLUDED.open_tickets;
 $$;
 CREATE TRIGGER tickets_agent_load_insert_delete AFTER INSERT OR DELETE ON tickets_ticket
     FOR EACH ROW EXECUTE FUNCTION tickets_agent_load();
@@ -58,7 +57,6 @@ POSTGRESQL_DROP = """
 DROP TRIGGER tickets_agent_load_update ON tickets_ticket;
 DROP TRIGGER tickets_agent_load_insert_delete ON tickets_ticket;
 DROP FUNCTION tickets_agent_load();
-DROP FUNCTION tickets_agent_load_add(bigint, bigint, integer);
 """
 
 # SQLite (development and tests) writes one transaction at a time: no lock order to keep.
