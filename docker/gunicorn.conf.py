@@ -15,8 +15,10 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
-# The psycopg pool starts threads; each worker builds its own after the fork.
-preload_app = False
+# Django and the apps are imported once, in the master; each worker is a fork of it. Nothing
+# at import opens a connection: the psycopg pool (which starts threads), Redis clients and
+# the Celery connection are all made on first use, in the worker, after the fork.
+preload_app = True
 
 # A worker that answers nothing for this long is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -103,6 +103,24 @@ def test_gunicorn_config_and_wsgi_application_load_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_loading_the_wsgi_application_opens_no_connection_and_starts_no_thread():
+    # gunicorn imports it once in its master and forks the workers (preload_app): a
+    # connection or a thread made at import would be shared by every worker, or lost.
+    env = production_env(DATABASE_URL="postgres://csportal:secret@db.internal:5432/csportal")
+    script = (
+        "import threading, csportal.wsgi; from django.db import connections; "
+        "from csportal.celery import app; "
+        "print(threading.active_count(), "
+        "any(c.connection is not None for c in connections.all()), "
+        "app._pool is not None)"
+    )
+
+    result = run_python(["-c", script], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "False", "False"]
+
+
 def test_asgi_application_loads_with_production_settings():
     result = run_python(
         ["-c", "import csportal.asgi; print(type(csportal.asgi.application).__name__)"],
