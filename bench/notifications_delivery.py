@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csportal.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-use-0123456789")
 os.environ["SMS_BACKEND"] = "locmem"
+# Its rate-limit counters (one per number, kept an hour) stay out of the keys the test
+# suite and a development server use on the same Redis.
+os.environ.setdefault("CACHE_KEY_PREFIX", "csportal-bench")
 os.environ.setdefault("SMS_RATE_PER_RECIPIENT_PER_HOUR", "1000000000")
 os.environ.setdefault("SMS_RATE_PER_ORGANIZATION_PER_HOUR", "1000000000")
 
