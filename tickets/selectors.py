@@ -1,11 +1,14 @@
+from dataclasses import dataclass
+
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from csportal.queries import Prepared
 
 from . import cache as ticket_cache
-from .models import Attachment, Category, Ticket, TicketUpdate
+from .models import DEFAULT_SLA, Attachment, Category, SlaPolicy, Ticket, TicketUpdate
 
 
 def category_choices(organization: Organization) -> list[tuple[int, str]]:
@@ -20,6 +23,65 @@ def category_choices(organization: Organization) -> list[tuple[int, str]]:
         ),
         ticket_cache.SETTINGS_SECONDS,
     )
+
+
+def _with_sla(queryset: QuerySet, organization, priority) -> QuerySet:
+    """The organization's promise for `priority` as two annotations (None: no policy set)."""
+    policy = SlaPolicy.objects.filter(organization=organization, priority=priority)
+    return queryset.annotate(
+        sla_first_response=Subquery(policy.values("first_response_minutes")[:1]),
+        sla_resolution=Subquery(policy.values("resolution_minutes")[:1]),
+    )
+
+
+# Compiled once (csportal.queries): every ticket opened through the API reads them, with the
+# SLA for its priority on the way rather than from the cache.
+_category_of = Prepared(
+    lambda ids, texts: _with_sla(
+        Category.objects.select_related("organization").filter(
+            pk=ids[0], organization__slug=texts[0]
+        ),
+        OuterRef("organization"),
+        texts[1],
+    )
+)
+_organization_by_slug = Prepared(
+    lambda ids, texts: _with_sla(
+        Organization.objects.filter(slug=texts[0]), OuterRef("pk"), texts[1]
+    )
+)
+
+
+@dataclass(frozen=True)
+class OpeningTarget:
+    """Where a new ticket goes: None for an organization or category that does not match."""
+
+    organization: Organization | None
+    category: Category | None
+    sla: tuple[int, int] | None  # (first response, resolution) minutes for the priority
+
+
+def opening_target(slug: str, category_id: int | None, priority: str) -> OpeningTarget:
+    """The organization by `slug`, its category `category_id` and its SLA for `priority`, in
+    one query: opening a ticket is the busiest write there is, and every round trip shows
+    in its throughput. A category of another organization is not found, like a missing one.
+    """
+    if category_id is not None:
+        found = _category_of.objects([category_id], [slug, priority])
+        if found:
+            (category,) = found
+            return OpeningTarget(category.organization, category, _sla(category, priority))
+    found = _organization_by_slug.objects([], [slug, priority])
+    if not found:
+        return OpeningTarget(None, None, None)
+    (organization,) = found
+    return OpeningTarget(organization, None, _sla(organization, priority))
+
+
+def _sla(annotated, priority: str) -> tuple[int, int]:
+    if annotated.sla_first_response is None or annotated.sla_resolution is None:
+        return DEFAULT_SLA[priority]
+    return annotated.sla_first_response, annotated.sla_resolution
 
 
 def _list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

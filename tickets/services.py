@@ -79,15 +79,6 @@ def sla_minutes(organization: Organization, priority: str) -> tuple[int, int]:
     return tuple(table[priority])
 
 
-def sla_or_default(
-    priority: str, first_response: int | None, resolution: int | None
-) -> tuple[int, int]:
-    """A policy's two targets as read from its row, or the default where no row is set."""
-    if first_response is None or resolution is None:
-        return DEFAULT_SLA[priority]
-    return first_response, resolution
-
-
 def _sla_table(organization: Organization) -> dict[str, tuple[int, int]]:
     table = dict(DEFAULT_SLA)
     for policy in SlaPolicy.objects.filter(organization=organization):

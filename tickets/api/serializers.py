@@ -1,22 +1,19 @@
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.serializers import OrganizationSerializer
-from accounts.models import Organization, User
+from accounts.models import User
 from csportal.api.serializers import StrictSerializerMixin
 from csportal.choices import label_of
-from csportal.queries import Prepared
 
-from .. import services
+from .. import selectors
 from ..attachments import MAX_FILES, validate_uploads
 from ..models import (
     Attachment,
     Category,
     Priority,
-    SlaPolicy,
     Status,
     Ticket,
     TicketUpdate,
@@ -244,33 +241,6 @@ NO_SUCH_ORGANIZATION = _("No organization has this slug.")
 NOT_ITS_CATEGORY = _("Choose one of this organization's categories.")
 
 
-def _with_sla(queryset, organization, priority):
-    """The organization's promise for `priority` as two annotations (None: no policy set)."""
-    policy = SlaPolicy.objects.filter(organization=organization, priority=priority)
-    return queryset.annotate(
-        sla_first_response=Subquery(policy.values("first_response_minutes")[:1]),
-        sla_resolution=Subquery(policy.values("resolution_minutes")[:1]),
-    )
-
-
-# Compiled once (csportal.queries): every ticket opened through the API reads them, with the
-# SLA for its priority on the way rather than from the cache.
-_category_of = Prepared(
-    lambda ids, texts: _with_sla(
-        Category.objects.select_related("organization").filter(
-            pk=ids[0], organization__slug=texts[0]
-        ),
-        OuterRef("organization"),
-        texts[1],
-    )
-)
-_organization_by_slug = Prepared(
-    lambda ids, texts: _with_sla(
-        Organization.objects.filter(slug=texts[0]), OuterRef("pk"), texts[1]
-    )
-)
-
-
 class TicketOpenSerializer(StrictSerializerMixin, serializers.Serializer):
     organization = serializers.SlugField(help_text=_("The provider's slug."))
     subject = serializers.CharField(max_length=200)
@@ -280,33 +250,17 @@ class TicketOpenSerializer(StrictSerializerMixin, serializers.Serializer):
     files = _uploads()
 
     def validate(self, data):
-        # The category, its organization and their SLA in one query: opening a ticket is the
-        # busiest write there is, and every round trip shows in its throughput.
-        slug, category_id, priority = data["organization"], data.get("category"), data["priority"]
-        if category_id is not None:
-            found = _category_of.objects([category_id], [slug, priority])
-            if found:
-                (category,) = found
-                return {
-                    **data,
-                    "organization": category.organization,
-                    "category": category,
-                    "sla": services.sla_or_default(
-                        priority, category.sla_first_response, category.sla_resolution
-                    ),
-                }
-        found = _organization_by_slug.objects([], [slug, priority])
-        if not found:
+        category_id = data.get("category")
+        target = selectors.opening_target(data["organization"], category_id, data["priority"])
+        if target.organization is None:
             raise serializers.ValidationError({"organization": [NO_SUCH_ORGANIZATION]})
-        if category_id is not None:
+        if category_id is not None and target.category is None:
             raise serializers.ValidationError({"category": [NOT_ITS_CATEGORY]})
-        (organization,) = found
         return {
             **data,
-            "organization": organization,
-            "sla": services.sla_or_default(
-                priority, organization.sla_first_response, organization.sla_resolution
-            ),
+            "organization": target.organization,
+            "category": target.category,
+            "sla": target.sla,
         }
 
 
