@@ -1,9 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chat.models import Conversation
+from technicians.models import ServiceRequest
 from tickets.models import Ticket
 
 from .models import GiftKind
+from .selectors import SUBJECT_GROUPS
+
+SUBJECT_MODELS = {"ticket": Ticket, "visit": ServiceRequest, "conversation": Conversation}
 
 STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
@@ -23,23 +28,40 @@ class RatingForm(forms.Form):
 
 
 class ReviewForm(RatingForm):
-    ticket = forms.ModelChoiceField(
-        label=_("About the request"),
-        queryset=Ticket.objects.none(),
-        required=False,
-        empty_label=_("None in particular"),
-    )
+    about = forms.ChoiceField(label=_("About"), required=False)
 
-    def __init__(self, *args, tickets, ticket_choices, **kwargs):
-        """`tickets`: the customer's own with this provider, the only ones that can be
-        chosen; `ticket_choices`: their (id, label), as the select shows them."""
+    def __init__(self, *args, subjects, **kwargs):
+        """`subjects`: the customer's selectors.Reviewable with this provider, the only ones
+        that can be chosen, grouped in the select by kind."""
         super().__init__(*args, **kwargs)
-        self.fields["ticket"].queryset = tickets
-        self.ticket_choices = ticket_choices
+        self.subjects = {subject.value: subject for subject in subjects}
+        groups = {}
+        for subject in subjects:
+            groups.setdefault(subject.field, []).append((subject.value, subject.label))
+        self.fields["about"].choices = [
+            ("", _("The provider in general")),
+            *((SUBJECT_GROUPS[field], choices) for field, choices in groups.items()),
+        ]
+
+    def clean_about(self) -> dict:
+        """{field: object} for the service: the chosen ticket, visit or chat, or nothing."""
+        subject = self.subjects.get(self.cleaned_data["about"])
+        if subject is None:
+            return {}
+        model = SUBJECT_MODELS[subject.field]
+        found = model.objects.filter(pk=subject.pk).first()
+        if found is None:
+            raise forms.ValidationError(_("That is gone; choose again."))
+        return {subject.field: found}
+
+    def review_fields(self) -> dict:
+        """The cleaned form as services.review_post takes it."""
+        data = dict(self.cleaned_data)
+        return {**data.pop("about"), **data}
 
     def render_key(self):
         """What the form shows beyond its fixed fields (see csportal.templatetags.form_tags)."""
-        return self.ticket_choices
+        return tuple((value, subject.label) for value, subject in self.subjects.items())
 
 
 class GiftForm(forms.Form):

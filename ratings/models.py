@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganizationScopedQuerySet
 
+# A review or a gift is about one ticket, visit or chat, or none of them.
+ONE_SUBJECT_AT_MOST = (
+    Q(ticket__isnull=True, visit__isnull=True)
+    | Q(ticket__isnull=True, conversation__isnull=True)
+    | Q(visit__isnull=True, conversation__isnull=True)
+)
+
 
 class Review(models.Model):
     """A customer's stars and words about a provider, optionally about one of its people."""
@@ -17,8 +24,23 @@ class Review(models.Model):
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_written"
     )
+    # What the review is about, at most one of them (or the provider as a whole).
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
+    visit = models.ForeignKey(
+        "technicians.ServiceRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews",
+    )
+    conversation = models.ForeignKey(
+        "chat.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews",
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,6 +83,17 @@ class Review(models.Model):
                 condition=Q(ticket__isnull=False),
                 name="review_once_per_ticket",
             ),
+            models.UniqueConstraint(
+                fields=["customer", "visit"],
+                condition=Q(visit__isnull=False),
+                name="review_once_per_visit",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "conversation"],
+                condition=Q(conversation__isnull=False),
+                name="review_once_per_conversation",
+            ),
+            models.CheckConstraint(condition=ONE_SUBJECT_AT_MOST, name="review_one_subject"),
             models.CheckConstraint(
                 condition=Q(stars__gte=1, stars__lte=5), name="review_stars_1_5"
             ),
@@ -185,7 +218,22 @@ class Gift(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    visit = models.ForeignKey(
+        "technicians.ServiceRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    conversation = models.ForeignKey(
+        "chat.Conversation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=ONE_SUBJECT_AT_MOST, name="gift_one_subject"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient}"

@@ -7,20 +7,31 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Value,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Membership, Organization, Role, User
+from chat.models import Conversation
 from csportal.queries import Prepared
+from technicians.models import ServiceRequest, VisitStatus
+from tickets.models import Status as TicketStatus
 from tickets.models import Ticket
 
 from . import services
@@ -99,7 +110,6 @@ _own_latest_review = Prepared(
         .values("pk")[:1]
     )
 )
-_tickets_with = Prepared(lambda ids, texts: _tickets_of(*ids))
 
 
 def own_review_id(customer: User, organization: Organization) -> int | None:
@@ -130,21 +140,124 @@ def reviews_by_customer(customer: User) -> QuerySet[Review]:
     )
 
 
-def _tickets_of(customer_id: int, organization_id: int) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(customer_id=customer_id, organization_id=organization_id).order_by(
-        "-created_at"
+# What a review may be about -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reviewable:
+    """A ticket, visit or chat of the customer's: what a review or a thank-you is about."""
+
+    field: str  # the Review field it goes in: ticket, visit or conversation
+    pk: int
+    text: str
+    at: datetime
+    organization_slug: str
+    organization_name: str
+
+    @property
+    def value(self) -> str:
+        """How the review form's select names it."""
+        return f"{self.field}-{self.pk}"
+
+    @property
+    def label(self) -> str:
+        day = date_format(timezone.localtime(self.at), "SHORT_DATE_FORMAT")
+        if self.field == "ticket":
+            return f"#{self.pk} {self.text}"
+        if self.field == "visit":
+            return _("Visit: %(summary)s, %(day)s") % {"summary": self.text, "day": day}
+        if self.text:
+            return _("Chat: %(subject)s, %(day)s") % {"subject": self.text, "day": day}
+        return _("Chat of %(day)s") % {"day": day}
+
+    @property
+    def feedback_url(self) -> str:
+        return reverse(f"ratings:{FEEDBACK_URL_NAMES[self.field]}", args=[self.pk])
+
+
+FEEDBACK_URL_NAMES = {
+    "ticket": "ticket-feedback",
+    "visit": "visit-feedback",
+    "conversation": "chat-feedback",
+}
+SUBJECT_GROUPS = {
+    "ticket": _lazy("Requests"),
+    "visit": _lazy("Visits"),
+    "conversation": _lazy("Chats"),
+}
+# The review form lists this many of each, newest first.
+SUBJECT_CHOICES_LIMIT = 50
+
+
+def _reviewable(customer_id: int, *, finished: bool, **filters) -> list[QuerySet]:
+    """The customer's tickets, visits and chats as rows of one shape, to UNION: those with
+    something to rate (an answered chat, a completed visit; a resolved or closed ticket
+    when `finished`, any ticket otherwise)."""
+    columns = ("kind", "ident", "text", "at", "org_slug", "org_name")
+    tickets = Ticket.objects.filter(customer_id=customer_id, **filters)
+    if finished:
+        tickets = tickets.filter(status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED))
+    parts = [
+        (tickets, "ticket", "subject", F("created_at")),
+        (
+            ServiceRequest.objects.filter(
+                customer_id=customer_id, status=VisitStatus.COMPLETED, **filters
+            ),
+            "visit",
+            "summary",
+            Coalesce("completed_at", "created_at"),
+        ),
+        (
+            Conversation.objects.filter(customer_id=customer_id, agent__isnull=False, **filters),
+            "conversation",
+            "subject",
+            F("started_at"),
+        ),
+    ]
+    return [
+        queryset.annotate(
+            kind=Value(kind, output_field=CharField()),
+            ident=F("pk"),
+            text=F(text),
+            at=at,
+            org_slug=F("organization__slug"),
+            org_name=F("organization__name"),
+        ).values_list(*columns)
+        for queryset, kind, text, at in parts
+    ]
+
+
+def _reviewables(querysets: list[QuerySet], limit: int) -> list[Reviewable]:
+    first, *rest = querysets
+    rows = first.union(*rest, all=True).order_by("-at", "-ident")[:limit]
+    return [Reviewable(*row) for row in rows]
+
+
+def review_subjects(customer: User, organization: Organization) -> list[Reviewable]:
+    """What the customer's review of the organization may be about, newest first: their
+    tickets, completed visits and answered chats with it."""
+    return _reviewables(
+        _reviewable(customer.pk, finished=False, organization_id=organization.pk),
+        SUBJECT_CHOICES_LIMIT * len(SUBJECT_GROUPS),
     )
 
 
-def tickets_to_review(customer: User, organization: Organization) -> QuerySet[Ticket]:
-    """The customer's tickets with the provider, the ones a review may be about."""
-    return _tickets_of(customer.pk, organization.pk)
+# "Waiting for your rating" looks this far back.
+AWAITING_DAYS = 30
+AWAITING_LIMIT = 10
 
 
-def ticket_choices(customer: User, organization: Organization) -> tuple[tuple[int, str], ...]:
-    """(id, label) of `tickets_to_review`, as the review form lists them."""
-    tickets = _tickets_with.objects([customer.pk, organization.pk], [])
-    return tuple((ticket.pk, str(ticket)) for ticket in tickets)
+def awaiting_rating(customer: User, *, limit: int = AWAITING_LIMIT) -> list[Reviewable]:
+    """The customer's recent resolved tickets, completed visits and answered chats, of any
+    provider, that they have not rated yet: newest first."""
+    since = timezone.now() - timedelta(days=AWAITING_DAYS)
+    querysets = _reviewable(customer.pk, finished=True)
+    recent = {"ticket": "created_at", "visit": "created_at", "conversation": "started_at"}
+    filtered = []
+    for queryset, field in zip(querysets, SUBJECT_GROUPS, strict=True):
+        reviewed = Review.objects.filter(customer_id=customer.pk, **{field: OuterRef("pk")})
+        filtered.append(queryset.filter(~Exists(reviewed), **{f"{recent[field]}__gte": since}))
+    return _reviewables(filtered, limit)
 
 
 # Trends and the managers' scores dashboard ----------------------------------------------
@@ -314,8 +427,9 @@ def review_edit_deadline(review: Review) -> datetime:
     return review.created_at + timedelta(hours=settings.RATING_EDIT_WINDOW_HOURS)
 
 
-def ticket_review(customer: User, ticket: Ticket) -> Review | None:
-    return Review.objects.filter(customer=customer, ticket=ticket).first()
+def subject_review(customer: User, field: str, subject) -> Review | None:
+    """The customer's review of one ticket, visit or chat (`field` names which), if any."""
+    return Review.objects.filter(customer=customer, **{field: subject}).first()
 
 
 # A staff member's profile ------------------------------------------------------------------

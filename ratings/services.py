@@ -5,15 +5,18 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Membership, Organization, Role, User
+from chat.models import Conversation
 from csportal.realtime import org_role_group, org_staff_group, publish, user_group
 from notifications.services import notify_after_commit
+from technicians.models import ServiceRequest, VisitStatus
 from tickets.models import Ticket
 
 from . import scoring, sentiment
@@ -288,9 +291,61 @@ def scores_snapshot(*, day=None) -> int:
 
 
 def has_dealt_with(customer: User, organization: Organization) -> bool:
-    """Whether the customer was served by the organization (a ticket so far; visits and
-    chats join as those apps land)."""
-    return Ticket.objects.filter(customer=customer, organization=organization).exists()
+    """Whether the organization served the customer: a ticket, a visit or an answered chat."""
+    mine = {"customer": customer, "organization": organization}
+    return (
+        Ticket.objects.filter(**mine).exists()
+        or ServiceRequest.objects.filter(**mine).exists()
+        or Conversation.objects.filter(**mine, agent__isnull=False).exists()
+    )
+
+
+# What a review or a gift can be about, by the name of its field.
+SUBJECT_FIELDS = ("ticket", "visit", "conversation")
+_NOT_YOURS = {
+    "ticket": _lazy("Choose one of your tickets with this provider."),
+    "visit": _lazy("Choose one of your visits with this provider."),
+    "conversation": _lazy("Choose one of your chats with this provider."),
+}
+_REVIEWED_ALREADY = {
+    "ticket": _lazy("You have already reviewed this ticket."),
+    "visit": _lazy("You have already reviewed this visit."),
+    "conversation": _lazy("You have already rated this chat."),
+}
+
+
+def _subject(customer: User, organization: Organization, subjects: dict) -> tuple[str, object]:
+    """The one ticket, visit or chat of `subjects` given (field, object), checked to be the
+    customer's with this organization; (None, None) when none is."""
+    given = [(field, value) for field, value in subjects.items() if value is not None]
+    if len(given) > 1:
+        raise ValidationError({given[1][0]: _("Choose one request, visit or chat, not several.")})
+    if not given:
+        return None, None
+    field, subject = given[0]
+    if subject.customer_id != customer.pk or subject.organization_id != organization.pk:
+        raise ValidationError({field: str(_NOT_YOURS[field])})
+    return field, subject
+
+
+def _review_people(field: str | None, subject, agent: User | None, technician: User | None):
+    """Who the review is about besides the provider: as chosen, or else who served the
+    subject. A visit must be done and a chat answered before there is anything to rate."""
+    if field == "ticket" and agent is None and subject.assignee_id:
+        agent = subject.assignee
+    elif field == "visit":
+        if subject.status != VisitStatus.COMPLETED:
+            raise ValidationError({"visit": _("You can rate a visit once it is completed.")})
+        if technician is None and subject.technician_id:
+            technician = subject.technician
+    elif field == "conversation":
+        if subject.agent_id is None:
+            raise ValidationError(
+                {"conversation": _("You can rate a chat once an agent has answered it.")}
+            )
+        if agent is None:
+            agent = subject.agent
+    return agent, technician
 
 
 def _check_person(organization: Organization, user: User | None, roles, field: str) -> None:
@@ -315,6 +370,8 @@ def _review_payload(review: Review) -> dict:
         "agent": str(review.agent) if review.agent_id else None,
         "technician": str(review.technician) if review.technician_id else None,
         "ticket": review.ticket_id,
+        "visit": review.visit_id,
+        "conversation": review.conversation_id,
         "created_at": review.created_at,
         "response": {
             "body": response.body,
@@ -333,54 +390,66 @@ def review_post(
     stars: int,
     comment: str = "",
     ticket: Ticket | None = None,
+    visit: ServiceRequest | None = None,
+    conversation: Conversation | None = None,
     agent: User | None = None,
     technician: User | None = None,
 ) -> Review:
-    """Rate a provider the customer dealt with; at most once per ticket.
+    """Rate a provider the customer dealt with: as a whole, or one ticket, completed visit or
+    answered chat of theirs, at most once each. A review of a ticket or chat is also about
+    the agent who handled it, of a visit about its technician, unless others are named.
 
     The provider's staff see it at once and are notified; the scores take it in atomically.
     """
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Give from 1 to 5 stars.")})
-    if ticket is not None:
-        if ticket.customer_id != customer.pk or ticket.organization_id != organization.pk:
-            raise ValidationError({"ticket": _("Choose one of your tickets with this provider.")})
-        if agent is None and ticket.assignee_id:
-            agent = ticket.assignee
-        if Review.objects.filter(customer=customer, ticket=ticket).exists():
-            raise ValidationError({"ticket": _("You have already reviewed this ticket.")})
-    elif not has_dealt_with(customer, organization):
+    field, subject = _subject(
+        customer, organization, {"ticket": ticket, "visit": visit, "conversation": conversation}
+    )
+    if field is None and not has_dealt_with(customer, organization):
         raise ValidationError(_("You can review a provider once it has served you."))
+    agent, technician = _review_people(field, subject, agent, technician)
+    if field is not None and Review.objects.filter(customer=customer, **{field: subject}).exists():
+        raise ValidationError({field: str(_REVIEWED_ALREADY[field])})
     _check_person(organization, agent, (Role.AGENT, Role.MANAGER), "agent")
     _check_person(organization, technician, (Role.TECHNICIAN,), "technician")
     language, mood = sentiment.analyse(comment)
     now = timezone.now()
-    with transaction.atomic():
-        review = Review.objects.create(
-            organization=organization,
-            customer=customer,
-            ticket=ticket,
-            agent=agent,
-            technician=technician,
-            stars=stars,
-            comment=comment.strip(),
-            language=language,
-            sentiment=mood,
-            weight=scoring.decay_weight(now),
-            created_at=now,
-        )
-        _apply(review, _review_additions(review, 1, stars=stars, sentiment_value=mood))
-        publish("review.posted", _review_payload(review), groups=[org_staff_group(organization.pk)])
-        for person in _review_audience(review):
-            notify_after_commit(
-                recipient=person,
-                kind="review.posted",
-                title=_("New %(stars)d★ review from %(name)s") % {"stars": stars, "name": customer},
-                body=review.comment[:300],
-                link=reverse("ratings:dashboard", args=[organization.slug]),
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
                 organization=organization,
-                dedupe_key=f"review-posted:{review.pk}:{person.pk}",
+                customer=customer,
+                agent=agent,
+                technician=technician,
+                stars=stars,
+                comment=comment.strip(),
+                language=language,
+                sentiment=mood,
+                weight=scoring.decay_weight(now),
+                created_at=now,
+                **({field: subject} if field else {}),
             )
+            _apply(review, _review_additions(review, 1, stars=stars, sentiment_value=mood))
+            publish(
+                "review.posted", _review_payload(review), groups=[org_staff_group(organization.pk)]
+            )
+            for person in _review_audience(review):
+                notify_after_commit(
+                    recipient=person,
+                    kind="review.posted",
+                    title=_("New %(stars)d★ review from %(name)s")
+                    % {"stars": stars, "name": customer},
+                    body=review.comment[:300],
+                    link=reverse("ratings:dashboard", args=[organization.slug]),
+                    organization=organization,
+                    dedupe_key=f"review-posted:{review.pk}:{person.pk}",
+                )
+    except IntegrityError:
+        # The same subject reviewed twice at once: the unique constraint let one through.
+        if field is None:
+            raise
+        raise ValidationError({field: str(_REVIEWED_ALREADY[field])}) from None
     return review
 
 
@@ -522,20 +591,19 @@ def gift_send(
     kind: str,
     note: str = "",
     ticket: Ticket | None = None,
+    visit: ServiceRequest | None = None,
+    conversation: Conversation | None = None,
 ) -> Gift:
-    """A thank-you to an agent or technician who served the customer, optionally for one
-    ticket of theirs; the recipient sees it arrive on their profile."""
+    """A thank-you to an agent or technician who served the customer (handled a ticket,
+    came on a visit, answered a chat), optionally for one of those; the recipient sees it
+    arrive on their profile."""
     if kind not in GiftKind.values:
         raise ValidationError({"kind": _("Choose a gift from the list.")})
     _check_person(organization, recipient, (Role.AGENT, Role.MANAGER, Role.TECHNICIAN), "recipient")
-    served = Ticket.objects.filter(customer=sender, organization=organization).filter(
-        Q(assignee=recipient) | Q(updates__author=recipient)
+    field, subject = _subject(
+        sender, organization, {"ticket": ticket, "visit": visit, "conversation": conversation}
     )
-    if ticket is not None:
-        if ticket.customer_id != sender.pk or ticket.organization_id != organization.pk:
-            raise ValidationError({"ticket": _("Choose one of your tickets with this provider.")})
-        served = served.filter(pk=ticket.pk)
-    if not served.exists():
+    if not _served_by(sender, organization, recipient, field, subject):
         raise ValidationError({"recipient": _("You can thank someone who has served you.")})
     with transaction.atomic():
         gift = Gift.objects.create(
@@ -544,7 +612,7 @@ def gift_send(
             recipient=recipient,
             kind=kind,
             note=(note or "").strip()[:300],
-            ticket=ticket,
+            **({field: subject} if field else {}),
         )
         publish(
             "gift.received",
@@ -568,3 +636,20 @@ def gift_send(
             dedupe_key=f"gift:{gift.pk}",
         )
     return gift
+
+
+def _served_by(
+    customer: User, organization: Organization, person: User, field: str | None, subject
+) -> bool:
+    """Whether `person` served the customer: in `subject` when one is given, else anywhere."""
+    mine = {"customer": customer, "organization": organization}
+    served = {
+        "ticket": Ticket.objects.filter(**mine).filter(
+            Q(assignee=person) | Q(updates__author=person)
+        ),
+        "visit": ServiceRequest.objects.filter(**mine, technician=person),
+        "conversation": Conversation.objects.filter(**mine, agent=person),
+    }
+    if field is not None:
+        return served[field].filter(pk=subject.pk).exists()
+    return any(found.exists() for found in served.values())

@@ -28,8 +28,20 @@ urlpatterns = [
     path("tickets/<int:pk>/feedback/", views.TicketFeedbackView.as_view(), name="ticket-feedback"),
     path(
         "tickets/<int:pk>/feedback/<slug:action>/",
-        views.TicketFeedbackActionView.as_view(),
+        views.TicketFeedbackView.as_view(),
         name="ticket-feedback-action",
+    ),
+    path("visits/<int:pk>/feedback/", views.VisitFeedbackView.as_view(), name="visit-feedback"),
+    path(
+        "visits/<int:pk>/feedback/<slug:action>/",
+        views.VisitFeedbackView.as_view(),
+        name="visit-feedback-action",
+    ),
+    path("chats/<int:pk>/feedback/", views.ChatFeedbackView.as_view(), name="chat-feedback"),
+    path(
+        "chats/<int:pk>/feedback/<slug:action>/",
+        views.ChatFeedbackView.as_view(),
+        name="chat-feedback-action",
     ),
     path("o/<slug:slug>/agents/<int:pk>/", views.AgentProfileView.as_view(), name="agent-profile"),
 ]

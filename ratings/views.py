@@ -24,7 +24,10 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.models import Role
 from accounts.permissions import OrganizationStaffMixin
+from chat.access import access_customer_conversation
 from csportal.forms import add_service_errors
+from technicians.access import access_customer_visit
+from technicians.models import VisitStatus
 from tickets.access import access_customer_ticket
 
 from . import selectors, services
@@ -62,11 +65,8 @@ class ProviderView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def review_form(self, data=None):
-        user = self.request.user
         return ReviewForm(
-            data,
-            tickets=selectors.tickets_to_review(user, self.organization),
-            ticket_choices=selectors.ticket_choices(user, self.organization),
+            data, subjects=selectors.review_subjects(self.request.user, self.organization)
         )
 
     def get_context_data(self, **kwargs):
@@ -87,8 +87,8 @@ class ProviderView(TemplateView):
         )
         if "review_form" not in context and user.is_authenticated:
             form = self.review_form()
-            # Tickets to choose from mean they were served; without any, ask the long way.
-            if form.ticket_choices or services.has_dealt_with(user, self.organization):
+            # Something to choose from means they were served; without it, ask the long way.
+            if form.subjects or services.has_dealt_with(user, self.organization):
                 context["review_form"] = form
         return context
 
@@ -127,10 +127,12 @@ class ProviderView(TemplateView):
         if form.is_valid():
             try:
                 review = services.review_post(
-                    customer=request.user, organization=self.organization, **form.cleaned_data
+                    customer=request.user, organization=self.organization, **form.review_fields()
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_service_errors(
+                    form, exc, rename=dict.fromkeys(services.SUBJECT_FIELDS, "about")
+                )
             else:
                 messages.success(request, _("Thank you, your review is published."))
                 url = reverse("ratings:provider", args=[slug])
@@ -278,6 +280,8 @@ class MyReviewsView(LoginRequiredMixin, ListView):
                 }
             )
         context["rows"] = rows
+        if not context["page_obj"].has_previous():
+            context["awaiting"] = selectors.awaiting_rating(self.request.user)
         return context
 
 
@@ -317,51 +321,70 @@ class MyReviewActionView(MyReviewsView):
         return self.render_to_response(context, status=400)
 
 
-class TicketFeedbackView(LoginRequiredMixin, TemplateView):
-    """After a ticket: rate the service (the review is about the ticket and its agent) and
-    thank the agent with a gift.
-
-    The customer's ticket page loads this as a fragment, and again whenever the ticket
-    changes, so the offer appears the moment the ticket is resolved. Without htmx, and when a
-    form is refused (htmx swaps no 400s), it is a page of its own.
+class FeedbackView(LoginRequiredMixin, TemplateView):
+    """After a ticket, a visit or a chat: rate it (the review is about it and whoever served
+    the customer in it) and thank that person with a gift. GET shows the forms; POST to
+    .../<action>/ ("review" or "gift") sends one. A refused form comes back with its errors.
     """
 
-    template_name = "ratings/ticket_feedback.html"
+    template_name = "ratings/feedback.html"
     # action: (context name, form, prefix)
     action_forms = {
         "review": ("rating_form", RatingForm, "rate"),
         "gift": ("gift_form", GiftForm, "thank"),
     }
+    # Set by each kind: the review field the subject goes in and its page's URL name.
+    field: str
+    url_name: str
+
+    def access(self, user, pk):
+        """The customer's own subject with that id, or a 404."""
+        raise NotImplementedError
+
+    def finished(self) -> bool:
+        """Whether there is something to rate yet."""
+        raise NotImplementedError
+
+    def served_by(self):
+        """Who served the customer in it: the one a gift goes to."""
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        """The page's heading and back link, and what it says while there is nothing to rate,
+        above the thank-you form, and when there is nobody to thank."""
+        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.ticket = access_customer_ticket(request.user, kwargs["pk"])
+        if request.method == "GET" and "action" in kwargs:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        self.subject = self.access(request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
-
-    def get_template_names(self):
-        if self.request.htmx and self.request.method == "GET":
-            return ["ratings/includes/ticket_feedback.html"]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        ticket = self.ticket
-        context["ticket"] = ticket
-        context["finished"] = not ticket.is_open
+        subject, person = self.subject, self.served_by()
+        context.update(
+            subject=subject,
+            organization=subject.organization,
+            person=person,
+            finished=self.finished(),
+            review_url=reverse(f"ratings:{self.url_name}-action", args=[subject.pk, "review"]),
+            gift_url=reverse(f"ratings:{self.url_name}-action", args=[subject.pk, "gift"]),
+            **self.describe(),
+        )
+        if person is not None:
+            context["served_text"] %= {"name": person}
         if context["finished"]:
-            context["review"] = selectors.ticket_review(self.request.user, ticket)
+            context["review"] = selectors.subject_review(self.request.user, self.field, subject)
             if context["review"] is None:
                 context.setdefault("rating_form", RatingForm(prefix="rate"))
-            if ticket.assignee_id:
+            if person is not None:
                 context.setdefault("gift_form", GiftForm(prefix="thank"))
         return context
 
-
-class TicketFeedbackActionView(TicketFeedbackView):
-    http_method_names = ["post"]
-
-    def post(self, request, pk, action):
+    def post(self, request, pk, action=None):
         if action not in self.action_forms:
             raise Http404
         name, form_class, prefix = self.action_forms[action]
@@ -373,30 +396,113 @@ class TicketFeedbackActionView(TicketFeedbackView):
                 add_service_errors(form, exc)
             else:
                 messages.success(request, done)
-                return redirect(reverse("tickets:detail", args=[pk]) + "#ticket-feedback")
+                return redirect(self.done_url())
         return self.render_to_response(self.get_context_data(**{name: form}), status=400)
+
+    def done_url(self) -> str:
+        return reverse(f"ratings:{self.url_name}", args=[self.subject.pk])
 
     def do_review(self, data):
         services.review_post(
             customer=self.request.user,
-            organization=self.ticket.organization,
-            ticket=self.ticket,
+            organization=self.subject.organization,
+            **{self.field: self.subject},
             **data,
         )
         return _("Thank you for rating our service.")
 
     def do_gift(self, data):
-        agent = self.ticket.assignee
-        if agent is None:
-            raise ValidationError(_("Nobody has handled this request yet."))
+        person = self.served_by()
+        if person is None:
+            raise ValidationError(self.describe()["nobody_text"])
         services.gift_send(
             sender=self.request.user,
-            organization=self.ticket.organization,
-            recipient=agent,
-            ticket=self.ticket,
+            organization=self.subject.organization,
+            recipient=person,
+            **{self.field: self.subject},
             **data,
         )
-        return _("Your thank-you is on its way to %(name)s.") % {"name": agent}
+        return _("Your thank-you is on its way to %(name)s.") % {"name": person}
+
+
+class TicketFeedbackView(FeedbackView):
+    """The customer's ticket page loads this as a fragment, and again whenever the ticket
+    changes, so the offer appears the moment the ticket is resolved. Without htmx, and when
+    a form is refused (htmx swaps no 400s), it is a page of its own."""
+
+    field, url_name = "ticket", "ticket-feedback"
+
+    def access(self, user, pk):
+        return access_customer_ticket(user, pk)
+
+    def get_template_names(self):
+        if self.request.htmx and self.request.method == "GET":
+            return ["ratings/includes/feedback.html"]
+        return [self.template_name]
+
+    def finished(self) -> bool:
+        return not self.subject.is_open
+
+    def served_by(self):
+        return self.subject.assignee
+
+    def describe(self) -> dict:
+        ticket = self.subject
+        return {
+            "heading": f"#{ticket.pk} {ticket.subject}",
+            "back_url": reverse("tickets:detail", args=[ticket.pk]),
+            "waiting_text": _("You can rate the service once your request is resolved."),
+            "served_text": _("A small gift and a note for %(name)s, who handled your request."),
+            "nobody_text": _("Nobody has handled this request yet."),
+        }
+
+    def done_url(self) -> str:
+        return reverse("tickets:detail", args=[self.subject.pk]) + "#ticket-feedback"
+
+
+class VisitFeedbackView(FeedbackView):
+    field, url_name = "visit", "visit-feedback"
+
+    def access(self, user, pk):
+        return access_customer_visit(user, pk)
+
+    def finished(self) -> bool:
+        return self.subject.status == VisitStatus.COMPLETED
+
+    def served_by(self):
+        return self.subject.technician
+
+    def describe(self) -> dict:
+        visit = self.subject
+        return {
+            "heading": str(visit),
+            "back_url": reverse("ratings:my-reviews"),
+            "waiting_text": _("You can rate the visit once the technician has completed it."),
+            "served_text": _("A small gift and a note for %(name)s, who came to you."),
+            "nobody_text": _("No technician is booked for this visit yet."),
+        }
+
+
+class ChatFeedbackView(FeedbackView):
+    field, url_name = "conversation", "chat-feedback"
+
+    def access(self, user, pk):
+        return access_customer_conversation(user, pk)
+
+    def finished(self) -> bool:
+        return self.subject.agent_id is not None
+
+    def served_by(self):
+        return self.subject.agent
+
+    def describe(self) -> dict:
+        return {
+            "heading": str(self.subject),
+            "back_url": reverse("ratings:my-reviews"),
+            "waiting_text": _("You can rate the chat once an agent has answered it."),
+            "served_text": _("A small gift and a note for %(name)s, who answered your chat."),
+            "nobody_text": _("No agent has answered this chat yet."),
+        }
 
 
 # A staff member's ratings -------------------------------------------------------------------

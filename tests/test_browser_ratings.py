@@ -37,7 +37,7 @@ def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(
     form = provider.locator("#review-form")
     form.get_by_label("4", exact=True).check()
     form.get_by_label("Your review").fill("Fixed in a day, thank you.")
-    form.get_by_label("About the request").select_option(value=str(ticket.pk))
+    form.get_by_label("About").select_option(value=f"ticket-{ticket.pk}")
     form.get_by_role("button", name="Publish my review").click()
     expect(provider.get_by_text("Thank you, your review is published.")).to_be_visible()
     expect(provider.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")

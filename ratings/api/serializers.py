@@ -4,12 +4,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization, User
+from chat.models import Conversation
 from csportal.api.serializers import StrictSerializerMixin
+from technicians.models import ServiceRequest
 from tickets.api.serializers import PersonSerializer
 from tickets.models import Ticket
 
 from ..models import Gift, GiftKind, Review, ReviewResponse, TargetKind
 from ..selectors import HISTORY_DAYS, HISTORY_MAX_DAYS, PERSON_KINDS
+from ..services import SUBJECT_FIELDS
 
 # Output ----------------------------------------------------------------------------------
 
@@ -43,6 +46,8 @@ class ReviewSerializer(serializers.ModelSerializer):
             "agent",
             "technician",
             "ticket",
+            "visit",
+            "conversation",
             "created_at",
             "edited_at",
             "response",
@@ -76,20 +81,39 @@ class ScoreSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class CustomerTicketField(serializers.PrimaryKeyRelatedField):
-    """Only the requesting customer's own tickets: anyone else's id reads as missing."""
+class CustomersOwnField(serializers.PrimaryKeyRelatedField):
+    """Only the requesting customer's own rows of `model`: anyone else's id reads as missing."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(required=False, allow_null=True, **kwargs)
 
     def get_queryset(self):
-        return Ticket.objects.filter(customer=self.context["request"].user)
+        return self.model.objects.filter(customer=self.context["request"].user)
 
 
-class ReviewPostSerializer(StrictSerializerMixin, serializers.Serializer):
+class SubjectSerializerMixin(serializers.Serializer):
+    """What a review or a gift is about: one ticket, visit or chat of the customer's."""
+
+    ticket = CustomersOwnField(Ticket)
+    visit = CustomersOwnField(ServiceRequest, help_text=_("A visit of a technician."))
+    conversation = CustomersOwnField(Conversation, help_text=_("A live chat."))
+
+    def validate(self, data):
+        given = [field for field in SUBJECT_FIELDS if data.get(field) is not None]
+        if len(given) > 1:
+            raise serializers.ValidationError(
+                {given[1]: _("Choose one request, visit or chat, not several.")}
+            )
+        return data
+
+
+class ReviewPostSerializer(StrictSerializerMixin, SubjectSerializerMixin):
     organization = serializers.SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all()
     )
     stars = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    ticket = CustomerTicketField(required=False, allow_null=True)
 
 
 class ResponseCreateSerializer(StrictSerializerMixin, serializers.Serializer):
@@ -167,12 +191,14 @@ class GiftSerializer(serializers.ModelSerializer):
             "kind",
             "note",
             "ticket",
+            "visit",
+            "conversation",
             "created_at",
         ]
         read_only_fields = fields
 
 
-class GiftSendSerializer(StrictSerializerMixin, serializers.Serializer):
+class GiftSendSerializer(StrictSerializerMixin, SubjectSerializerMixin):
     organization = serializers.SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all()
     )
@@ -180,7 +206,6 @@ class GiftSendSerializer(StrictSerializerMixin, serializers.Serializer):
     recipient = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     kind = serializers.ChoiceField(choices=GiftKind.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    ticket = CustomerTicketField(required=False, allow_null=True)
 
 
 class GiftQuerySerializer(serializers.Serializer):

@@ -9,18 +9,15 @@ from tickets.tests.factories import TicketFactory
 def posted_review(
     organization, *, customer=None, stars: int = 4, comment: str = "", **targets
 ) -> Review:
-    """A review by a customer the organization served (a ticket of theirs is made for it)."""
+    """A review by a customer the organization served: about the ticket, visit or chat in
+    `targets`, or else a ticket of theirs made for it."""
     customer = customer or CustomerFactory()
-    ticket = targets.pop("ticket", None) or TicketFactory(
-        organization=organization, customer=customer, assignee=targets.get("agent")
-    )
+    if not any(targets.get(field) for field in services.SUBJECT_FIELDS):
+        targets["ticket"] = TicketFactory(
+            organization=organization, customer=customer, assignee=targets.get("agent")
+        )
     return services.review_post(
-        customer=customer,
-        organization=organization,
-        stars=stars,
-        comment=comment,
-        ticket=ticket,
-        **targets,
+        customer=customer, organization=organization, stars=stars, comment=comment, **targets
     )
 
 

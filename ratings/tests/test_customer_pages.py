@@ -245,7 +245,7 @@ def test_a_resolved_ticket_offers_a_rating_and_a_thank_you(client, customer, res
     response = client.get(feedback_url(resolved_ticket), headers={"HX-Request": "true"})
 
     assert response.status_code == 200
-    assert response.templates[0].name == "ratings/includes/ticket_feedback.html"
+    assert response.templates[0].name == "ratings/includes/feedback.html"
     assert b"Rate this service" in response.content
     assert b"Send a thank-you" in response.content
     assert b"Alex Agent" in response.content
@@ -305,7 +305,7 @@ def test_rating_a_ticket_twice_is_refused_on_a_page_of_its_own(
     )
 
     assert response.status_code == 400
-    assert response.templates[0].name == "ratings/ticket_feedback.html"
+    assert response.templates[0].name == "ratings/feedback.html"
     assert response.context["rating_form"].non_field_errors() == [
         "You have already reviewed this ticket."
     ]

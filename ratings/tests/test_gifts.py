@@ -132,6 +132,8 @@ def test_a_customer_thanks_an_agent_who_served_them(organization, customer, agen
         "kind": "cake",
         "note": "Thanks!",
         "ticket": None,
+        "visit": None,
+        "conversation": None,
         "created_at": response.json()["created_at"],
     }
     assert (gift.sender, gift.recipient) == (customer, agent)

@@ -74,7 +74,7 @@ def test_a_served_customer_posts_a_review_through_the_provider_page(
     assert "review_form" in client.get(provider_url()).context
 
     response = client.post(
-        provider_url(), {"stars": "4", "comment": "Quick and tidy.", "ticket": ticket.pk}
+        provider_url(), {"stars": "4", "comment": "Quick and tidy.", "about": f"ticket-{ticket.pk}"}
     )
 
     review = Review.objects.get()
@@ -99,11 +99,11 @@ def test_the_review_form_offers_a_new_ticket_at_once_and_links_the_posted_review
 
     newer = TicketFactory(organization=organization, customer=customer, subject="New boiler")
     page = client.get(provider_url()).content.decode()
-    client.post(provider_url(), {"stars": "5", "ticket": newer.pk})
+    client.post(provider_url(), {"stars": "5", "about": f"ticket-{newer.pk}"})
     after = client.get(provider_url()).content.decode()
 
-    assert f'<option value="{newer.pk}">{newer}</option>' in page
-    assert f'<option value="{ticket.pk}">{ticket}</option>' in page
+    assert f'<option value="ticket-{newer.pk}">{newer}</option>' in page
+    assert f'<option value="ticket-{ticket.pk}">{ticket}</option>' in page
     assert f"#my-review-{Review.objects.get().pk}" in after
 
 
@@ -125,12 +125,12 @@ def test_reviewing_the_same_ticket_twice_is_refused_with_the_first_review_kept(
     client, customer, ticket
 ):
     client.force_login(customer)
-    client.post(provider_url(), {"stars": "2", "ticket": ticket.pk})
+    client.post(provider_url(), {"stars": "2", "about": f"ticket-{ticket.pk}"})
 
-    response = client.post(provider_url(), {"stars": "5", "ticket": ticket.pk})
+    response = client.post(provider_url(), {"stars": "5", "about": f"ticket-{ticket.pk}"})
 
     assert response.status_code == 400
-    assert response.context["review_form"].errors["ticket"] == [
+    assert response.context["review_form"].errors["about"] == [
         "You have already reviewed this ticket."
     ]
     assert list(Review.objects.values_list("stars", flat=True)) == [2]
@@ -140,10 +140,10 @@ def test_another_customers_ticket_cannot_be_chosen(client, organization, custome
     other = TicketFactory(organization=organization, customer=CustomerFactory())
     client.force_login(customer)
 
-    response = client.post(provider_url(), {"stars": "3", "ticket": other.pk})
+    response = client.post(provider_url(), {"stars": "3", "about": f"ticket-{other.pk}"})
 
     assert response.status_code == 400
-    assert "ticket" in response.context["review_form"].errors
+    assert "about" in response.context["review_form"].errors
     assert not Review.objects.exists()
 
 
