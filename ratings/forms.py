@@ -28,7 +28,16 @@ class RatingForm(forms.Form):
 
 
 class ReviewForm(RatingForm):
-    about = forms.ChoiceField(label=_("About"), required=False)
+    about = forms.ChoiceField(
+        label=_("About"),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "Choose one of the listed requests, visits or chats; those you have "
+                "reviewed are not listed."
+            )
+        },
+    )
 
     def __init__(self, *args, subjects, **kwargs):
         """`subjects`: the customer's selectors.Reviewable with this provider, the only ones
@@ -40,7 +49,7 @@ class ReviewForm(RatingForm):
             groups.setdefault(subject.field, []).append((subject.value, subject.label))
         self.fields["about"].choices = [
             ("", _("The provider in general")),
-            *((SUBJECT_GROUPS[field], choices) for field, choices in groups.items()),
+            *((label, groups[field]) for field, label in SUBJECT_GROUPS.items() if field in groups),
         ]
 
     def clean_about(self) -> dict:

@@ -190,9 +190,9 @@ SUBJECT_CHOICES_LIMIT = 50
 
 
 def _reviewable(customer_id: int, *, finished: bool, **filters) -> list[QuerySet]:
-    """The customer's tickets, visits and chats as rows of one shape, to UNION: those with
-    something to rate (an answered chat, a completed visit; a resolved or closed ticket
-    when `finished`, any ticket otherwise)."""
+    """The customer's tickets, visits and chats not reviewed yet, as rows of one shape to
+    UNION: those with something to rate (an answered chat, a completed visit; a resolved or
+    closed ticket when `finished`, any ticket otherwise)."""
     columns = ("kind", "ident", "text", "at", "org_slug", "org_name")
     tickets = Ticket.objects.filter(customer_id=customer_id, **filters)
     if finished:
@@ -215,14 +215,18 @@ def _reviewable(customer_id: int, *, finished: bool, **filters) -> list[QuerySet
         ),
     ]
     return [
-        queryset.annotate(
+        queryset.filter(
+            ~Exists(Review.objects.filter(customer_id=customer_id, **{kind: OuterRef("pk")}))
+        )
+        .annotate(
             kind=Value(kind, output_field=CharField()),
             ident=F("pk"),
             text=F(text),
             at=at,
             org_slug=F("organization__slug"),
             org_name=F("organization__name"),
-        ).values_list(*columns)
+        )
+        .values_list(*columns)
         for queryset, kind, text, at in parts
     ]
 
@@ -235,7 +239,7 @@ def _reviewables(querysets: list[QuerySet], limit: int) -> list[Reviewable]:
 
 def review_subjects(customer: User, organization: Organization) -> list[Reviewable]:
     """What the customer's review of the organization may be about, newest first: their
-    tickets, completed visits and answered chats with it."""
+    tickets, completed visits and answered chats with it that they have not reviewed."""
     return _reviewables(
         _reviewable(customer.pk, finished=False, organization_id=organization.pk),
         SUBJECT_CHOICES_LIMIT * len(SUBJECT_GROUPS),
@@ -251,13 +255,14 @@ def awaiting_rating(customer: User, *, limit: int = AWAITING_LIMIT) -> list[Revi
     """The customer's recent resolved tickets, completed visits and answered chats, of any
     provider, that they have not rated yet: newest first."""
     since = timezone.now() - timedelta(days=AWAITING_DAYS)
-    querysets = _reviewable(customer.pk, finished=True)
     recent = {"ticket": "created_at", "visit": "created_at", "conversation": "started_at"}
-    filtered = []
-    for queryset, field in zip(querysets, SUBJECT_GROUPS, strict=True):
-        reviewed = Review.objects.filter(customer_id=customer.pk, **{field: OuterRef("pk")})
-        filtered.append(queryset.filter(~Exists(reviewed), **{f"{recent[field]}__gte": since}))
-    return _reviewables(filtered, limit)
+    querysets = [
+        queryset.filter(**{f"{recent[field]}__gte": since})
+        for queryset, field in zip(
+            _reviewable(customer.pk, finished=True), SUBJECT_GROUPS, strict=True
+        )
+    ]
+    return _reviewables(querysets, limit)
 
 
 # Trends and the managers' scores dashboard ----------------------------------------------

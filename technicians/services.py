@@ -4,6 +4,7 @@ Booking against schedules and areas, and the technician's phone views, build on 
 Every change is told at once to the customer, the technician and the organization's staff.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -49,10 +50,15 @@ def _publish(visit: ServiceRequest) -> None:
     publish("visit.updated", _payload(visit), groups=groups)
 
 
-def _move(visit: ServiceRequest, status: str, **changes) -> ServiceRequest:
-    """Lock the visit, check the transition, store it with `changes`, tell everyone."""
+def _move(
+    visit: ServiceRequest, status: str, *, check: Callable | None = None, **changes
+) -> ServiceRequest:
+    """Lock the visit, `check` who may move it as it is now, check the transition, store
+    it with `changes`, tell everyone."""
     with transaction.atomic():
         visit = ServiceRequest.objects.select_for_update().get(pk=visit.pk)
+        if check is not None:
+            check(visit)
         if status not in VISIT_TRANSITIONS[visit.status]:
             raise ValidationError(
                 {
@@ -120,24 +126,35 @@ def visit_schedule(
     )
 
 
-def _require_technician(visit: ServiceRequest, by: User) -> None:
-    if visit.technician_id != by.pk or not _is_staff(by, visit.organization_id, (Role.TECHNICIAN,)):
-        raise ValidationError(_("Only the visit's technician can do this."))
+def _technician_only(by: User) -> Callable[[ServiceRequest], None]:
+    def check(visit: ServiceRequest) -> None:
+        if visit.technician_id != by.pk or not _is_staff(
+            by, visit.organization_id, (Role.TECHNICIAN,)
+        ):
+            raise ValidationError(_("Only the visit's technician can do this."))
+
+    return check
 
 
 def visit_start(*, visit: ServiceRequest, by: User) -> ServiceRequest:
     """The technician is on site."""
-    _require_technician(visit, by)
-    return _move(visit, VisitStatus.IN_PROGRESS, started_at=timezone.now())
+    return _move(
+        visit, VisitStatus.IN_PROGRESS, check=_technician_only(by), started_at=timezone.now()
+    )
 
 
 def visit_complete(*, visit: ServiceRequest, by: User, report: str) -> ServiceRequest:
     """The technician reports the work done; the customer may rate it from now on."""
-    _require_technician(visit, by)
     report = (report or "").strip()
     if not report:
         raise ValidationError({"report": _("Say what was done.")})
-    return _move(visit, VisitStatus.COMPLETED, report=report, completed_at=timezone.now())
+    return _move(
+        visit,
+        VisitStatus.COMPLETED,
+        check=_technician_only(by),
+        report=report,
+        completed_at=timezone.now(),
+    )
 
 
 def visit_cancel(*, visit: ServiceRequest, by: User) -> ServiceRequest:

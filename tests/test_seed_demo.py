@@ -6,6 +6,9 @@ from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import CustomerProfile, Membership, Organization, User
+from chat.models import Conversation, ConversationStatus
+from ratings.models import Gift, Review, ReviewResponse, Score, ScoreSnapshot
+from technicians.models import ServiceRequest, VisitStatus
 from tickets.models import Status, Ticket, TicketUpdate
 
 
@@ -23,6 +26,10 @@ def row_counts() -> dict[str, int]:
         "profiles": CustomerProfile.objects.count(),
         "tickets": Ticket.objects.count(),
         "updates": TicketUpdate.objects.count(),
+        "visits": ServiceRequest.objects.count(),
+        "conversations": Conversation.objects.count(),
+        "reviews": Review.objects.count(),
+        "gifts": Gift.objects.count(),
     }
 
 
@@ -66,7 +73,7 @@ def test_running_seed_demo_twice_creates_nothing_the_second_time(db):
     second_output = seed()
 
     assert row_counts() == after_first
-    assert "(23 rows created)" in first_output
+    assert "(31 rows created)" in first_output
     assert "(0 rows created)" in second_output
 
 
@@ -77,3 +84,27 @@ def test_the_demo_has_tickets_in_every_state_and_one_overdue(db):
     assert statuses == [Status.NEW, Status.NEW, Status.OPEN, Status.RESOLVED]
     assert Ticket.objects.overdue().count() == 1
     assert TicketUpdate.objects.filter(is_public=False, kind="internal").count() == 1
+
+
+def test_the_demo_has_visits_and_chats_and_reviews_of_each_with_an_answer(db):
+    seed()
+
+    assert sorted(ServiceRequest.objects.values_list("status", flat=True)) == [
+        VisitStatus.COMPLETED,
+        VisitStatus.REQUESTED,
+        VisitStatus.SCHEDULED,
+    ]
+    assert sorted(Conversation.objects.values_list("status", flat=True)) == [
+        ConversationStatus.CLOSED,
+        ConversationStatus.WAITING,
+    ]
+    reviews = Review.objects.order_by("pk")
+    assert [
+        (r.ticket_id is not None, r.visit_id is not None, r.conversation_id is not None)
+        for r in reviews
+    ] == [(True, False, False), (False, True, False), (False, False, True)]
+    assert ReviewResponse.objects.count() == 1
+    assert Gift.objects.get().recipient.email == "tech1@example.com"
+    organization_score = Score.objects.get(kind="organization")
+    assert organization_score.count == 3
+    assert ScoreSnapshot.objects.filter(score=organization_score).count() == 1

@@ -121,17 +121,20 @@ def test_a_customer_never_served_is_told_why_and_nothing_is_stored(
     assert not Score.objects.filter(count__gt=0).exists()
 
 
-def test_reviewing_the_same_ticket_twice_is_refused_with_the_first_review_kept(
+def test_a_reviewed_ticket_is_no_longer_offered_and_a_second_review_is_refused(
     client, customer, ticket
 ):
     client.force_login(customer)
     client.post(provider_url(), {"stars": "2", "about": f"ticket-{ticket.pk}"})
+    offered = client.get(provider_url()).context["review_form"].fields["about"].choices
 
     response = client.post(provider_url(), {"stars": "5", "about": f"ticket-{ticket.pk}"})
 
+    assert offered == [("", "The provider in general")]
     assert response.status_code == 400
     assert response.context["review_form"].errors["about"] == [
-        "You have already reviewed this ticket."
+        "Choose one of the listed requests, visits or chats; those you have reviewed are not "
+        "listed."
     ]
     assert list(Review.objects.values_list("stars", flat=True)) == [2]
 

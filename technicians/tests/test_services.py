@@ -178,3 +178,14 @@ def test_the_customer_cancels_their_booked_visit_but_another_customer_cant(
     visit = services.visit_cancel(visit=visit, by=customer)
 
     assert visit.status == VisitStatus.CANCELLED
+
+
+def test_who_may_work_a_visit_is_checked_on_the_visit_as_stored_not_as_the_caller_read_it(
+    organization, customer, technician, receptionist
+):
+    read_before_booking = VisitFactory(organization=organization, customer=customer)
+    scheduled(read_before_booking, technician, receptionist)
+
+    started = services.visit_start(visit=read_before_booking, by=technician)
+
+    assert started.status == VisitStatus.IN_PROGRESS
