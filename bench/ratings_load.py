@@ -11,9 +11,9 @@ analyser), half name an agent and a fifth a technician, about a third were answe
 scores are built from the reviews by set-based SQL and checked against the app's own
 `services.scores_recompute` on one provider; a year of daily snapshots per provider feeds
 the page's trend chart. 2,000 of the customers were served by 10 providers each (2 closed
-tickets with each) and post during the run. Seeding takes a couple of minutes, once (COPY);
-the reviews the run posts are deleted and the scores rebuilt before and after it
-(`--reseed` rebuilds everything).
+tickets, a completed visit and an answered chat with each) and post during the run. Seeding
+takes a couple of minutes, once (COPY); the reviews the run posts are deleted and the scores
+rebuilt before and after it (`--reseed` rebuilds everything).
 
 Server and load: bench/harness.py, as for tickets_load.py (gunicorn as `web` runs it, 4
 workers x 4 threads; keep-alive asyncio clients, closed loop, 4 and 16 clients by default).
@@ -285,6 +285,41 @@ def seed() -> None:
             tickets,
         )
         done(f"{len(tickets):,} tickets of the {LOAD_CUSTOMERS:,} customers who post")
+
+        # A completed visit and an answered chat with each provider that served them, so the
+        # review form's choice of what a review is about reads all three kinds.
+        pairs = sorted({(row[0], row[1]) for row in tickets})
+        index = {organization.pk: i for i, organization in enumerate(organizations)}
+        visits, chats = [], []
+        for organization_id, customer in pairs:
+            i = index[organization_id]
+            start = now - timedelta(days=rng.uniform(3, 300))
+            visits.append(
+                (organization_id, customer, rng.choice(people[i][Role.TECHNICIAN]))
+                + ("Service the washing machine", "1 High Street", "completed")
+                + (start, start + timedelta(hours=2), "Replaced the drain pump.")
+                + (start - timedelta(days=2), start, start + timedelta(hours=2))
+            )
+            opened = now - timedelta(days=rng.uniform(3, 300))
+            chats.append(
+                (organization_id, customer, rng.choice(people[i][Role.AGENT]))
+                + ("Where is my technician?", "closed", opened)
+                + (opened + timedelta(minutes=1), opened + timedelta(minutes=12))
+            )
+        _copy(
+            "technicians_servicerequest",
+            ["organization_id", "customer_id", "technician_id", "summary", "address"]
+            + ["status", "scheduled_start", "scheduled_end", "report", "created_at"]
+            + ["started_at", "completed_at"],
+            visits,
+        )
+        _copy(
+            "chat_conversation",
+            ["organization_id", "customer_id", "agent_id", "subject", "status", "started_at"]
+            + ["answered_at", "closed_at"],
+            chats,
+        )
+        done(f"{len(visits):,} completed visits and {len(chats):,} answered chats")
 
         # Comments come from a pool analysed once; the sentiment is the app's own analyser's.
         pools = {}
@@ -565,6 +600,7 @@ def ensure_data(reseed: bool) -> dict:
 
     from accounts.models import Organization
     from ratings.models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
+    from technicians.models import ServiceRequest
     from tickets.models import Ticket
 
     harness.prepare_site()
@@ -575,6 +611,8 @@ def ensure_data(reseed: bool) -> dict:
     count = Review.objects.count()
     if count != REVIEWS:
         raise SystemExit(f"{count:,} reviews, expected {REVIEWS:,}: run with --reseed")
+    if not ServiceRequest.objects.exists():
+        raise SystemExit("seeded before visits and chats were: run with --reseed")
     slugs = sorted(
         Organization.objects.filter(slug__startswith="bench-provider-").values_list(
             "slug", flat=True
