@@ -740,18 +740,38 @@ def score_update_cost(data: dict, posts: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import Membership, Organization, Role, User
+    from accounts.models import Organization, User
     from bench.bench_urls import score_update, skip_score_update
     from ratings import services
+    from technicians.models import ServiceRequest
+    from tickets.models import Ticket
 
     served = data["served_ids"]
     users = User.objects.in_bulk({c for c, _ in served})
     organizations = Organization.objects.in_bulk({o for _, o in served})
-    staff = defaultdict(lambda: defaultdict(list))
-    for m in Membership.objects.filter(role__in=[Role.AGENT, Role.TECHNICIAN]).select_related(
-        "user"
+    # Who served each customer (a review names only them): their tickets' agents and their
+    # visits' technicians.
+    customers = {c for c, _ in served}
+    served_by = defaultdict(lambda: defaultdict(list))
+    for field, rows in (
+        (
+            "agent",
+            Ticket.objects.filter(customer_id__in=customers).values_list(
+                "customer_id", "organization_id", "assignee_id"
+            ),
+        ),
+        (
+            "technician",
+            ServiceRequest.objects.filter(customer_id__in=customers).values_list(
+                "customer_id", "organization_id", "technician_id"
+            ),
+        ),
     ):
-        staff[m.organization_id][m.role].append(m.user)
+        for customer, organization, person in rows:
+            served_by[customer, organization][field].append(person)
+    people_of = User.objects.in_bulk(
+        {p for by in served_by.values() for persons in by.values() for p in persons}
+    )
     rng = random.Random(7)
     out = {}
     for label, with_people in VARIANTS:
@@ -763,8 +783,8 @@ def score_update_cost(data: dict, posts: int) -> dict:
             people = {}
             if with_people:
                 people = {
-                    "agent": rng.choice(staff[organization][Role.AGENT]),
-                    "technician": rng.choice(staff[organization][Role.TECHNICIAN]),
+                    field: people_of[rng.choice(persons)]
+                    for field, persons in served_by[customer, organization].items()
                 }
             score_update.seconds = 0.0
             with nullcontext() if scored else skip_score_update():

@@ -17,8 +17,13 @@ class Conversation(models.Model):
     """A live chat with a provider: a visitor's or a signed-in customer's, and the agent
     who answers it (the one a rating after the chat is about)."""
 
+    # No single-column indexes on organization and customer: the composite indexes below
+    # lead with them and serve the same lookups.
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="conversations"
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        db_index=False,
     )
     # Signed-in customers only; a visitor on a third-party site has no account.
     customer = models.ForeignKey(
@@ -27,6 +32,7 @@ class Conversation(models.Model):
         null=True,
         blank=True,
         related_name="conversations",
+        db_index=False,
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,

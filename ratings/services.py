@@ -397,7 +397,8 @@ def review_post(
 ) -> Review:
     """Rate a provider the customer dealt with: as a whole, or one ticket, completed visit or
     answered chat of theirs, at most once each. A review of a ticket or chat is also about
-    the agent who handled it, of a visit about its technician, unless others are named.
+    the agent who handled it, of a visit about its technician, unless others who served the
+    customer there are named.
 
     The provider's staff see it at once and are notified; the scores take it in atomically.
     """
@@ -408,11 +409,20 @@ def review_post(
     )
     if field is None and not has_dealt_with(customer, organization):
         raise ValidationError(_("You can review a provider once it has served you."))
+    named = {"agent": agent, "technician": technician}
     agent, technician = _review_people(field, subject, agent, technician)
     if field is not None and Review.objects.filter(customer=customer, **{field: subject}).exists():
         raise ValidationError({field: str(_REVIEWED_ALREADY[field])})
     _check_person(organization, agent, (Role.AGENT, Role.MANAGER), "agent")
     _check_person(organization, technician, (Role.TECHNICIAN,), "technician")
+    # Whom the customer names must have served them (there, when the review is about
+    # something), or anyone could move any agent's score.
+    for name, person in named.items():
+        likeliest = "visit" if name == "technician" else "ticket"
+        if person is not None and not _served_by(
+            customer, organization, person, field, subject, likeliest=likeliest
+        ):
+            raise ValidationError({name: _("Choose someone who served you.")})
     language, mood = sentiment.analyse(comment)
     now = timezone.now()
     try:
@@ -639,9 +649,16 @@ def gift_send(
 
 
 def _served_by(
-    customer: User, organization: Organization, person: User, field: str | None, subject
+    customer: User,
+    organization: Organization,
+    person: User,
+    field: str | None,
+    subject,
+    *,
+    likeliest: str = "ticket",
 ) -> bool:
-    """Whether `person` served the customer: in `subject` when one is given, else anywhere."""
+    """Whether `person` served the customer: in `subject` when one is given, else anywhere,
+    asking first where they most likely did (`likeliest`: a technician on a visit)."""
     mine = {"customer": customer, "organization": organization}
     served = {
         "ticket": Ticket.objects.filter(**mine).filter(
@@ -652,4 +669,5 @@ def _served_by(
     }
     if field is not None:
         return served[field].filter(pk=subject.pk).exists()
-    return any(found.exists() for found in served.values())
+    first = served.pop(likeliest)
+    return first.exists() or any(found.exists() for found in served.values())

@@ -32,11 +32,16 @@ class ServiceRequest(models.Model):
     and what a review or a satisfaction survey can be about.
     """
 
+    # No single-column indexes on customer and technician: the composite indexes below
+    # lead with them and serve the same lookups.
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="service_requests"
     )
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="service_requests",
+        db_index=False,
     )
     # The work order the visit serves, when it came from one.
     ticket = models.ForeignKey(
@@ -52,6 +57,7 @@ class ServiceRequest(models.Model):
         null=True,
         blank=True,
         related_name="visits",
+        db_index=False,
     )
     summary = models.CharField(_("what needs doing"), max_length=200)
     address = models.TextField(_("address"), blank=True, max_length=500)

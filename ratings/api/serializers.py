@@ -114,6 +114,14 @@ class ReviewPostSerializer(StrictSerializerMixin, SubjectSerializerMixin):
     )
     stars = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    # Any user id parses; the service accepts only the provider's staff who served you (in
+    # the ticket, visit or chat, when the review is about one). Left out: who served there.
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    technician = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
 
 
 class ResponseCreateSerializer(StrictSerializerMixin, serializers.Serializer):

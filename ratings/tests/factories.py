@@ -3,6 +3,7 @@
 from accounts.tests.factories import CustomerFactory
 from ratings import services
 from ratings.models import Review
+from technicians.tests.factories import completed_visit
 from tickets.tests.factories import TicketFactory
 
 
@@ -10,12 +11,20 @@ def posted_review(
     organization, *, customer=None, stars: int = 4, comment: str = "", **targets
 ) -> Review:
     """A review by a customer the organization served: about the ticket, visit or chat in
-    `targets`, or else a ticket of theirs made for it."""
+    `targets`, or else about what is made for it: a ticket the named agent handled, a visit
+    the named technician completed, or both (the review then about neither in particular)."""
     customer = customer or CustomerFactory()
     if not any(targets.get(field) for field in services.SUBJECT_FIELDS):
-        targets["ticket"] = TicketFactory(
-            organization=organization, customer=customer, assignee=targets.get("agent")
-        )
+        agent, technician = targets.get("agent"), targets.get("technician")
+        made = {}
+        if agent is not None or technician is None:
+            made["ticket"] = TicketFactory(
+                organization=organization, customer=customer, assignee=agent
+            )
+        if technician is not None:
+            made["visit"] = completed_visit(organization, customer=customer, technician=technician)
+        if len(made) == 1:
+            targets.update(made)
     return services.review_post(
         customer=customer, organization=organization, stars=stars, comment=comment, **targets
     )

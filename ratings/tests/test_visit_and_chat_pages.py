@@ -289,3 +289,26 @@ def test_the_api_sends_a_thank_you_for_a_chat(organization, customer, agent):
 
     assert response.status_code == 201
     assert response.json()["conversation"] == chat.pk
+
+
+def test_the_api_names_the_technician_who_served_the_customer(
+    organization, customer, technician, agent
+):
+    completed_visit(organization, customer=customer, technician=technician)
+
+    refused = api_client(customer).post(
+        "/api/v1/reviews/",
+        {"organization": "acme", "stars": 5, "agent": agent.pk},
+        format="json",
+    )
+    posted = api_client(customer).post(
+        "/api/v1/reviews/",
+        {"organization": "acme", "stars": 5, "technician": technician.pk},
+        format="json",
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {"agent": ["Choose someone who served you."]}
+    assert posted.status_code == 201
+    assert posted.json()["technician"]["id"] == technician.pk
+    assert Review.objects.count() == 1

@@ -250,3 +250,29 @@ def test_a_visit_rated_twice_at_the_same_moment_keeps_one_review(organization, c
 
     assert refused.value.message_dict == {"visit": ["You have already reviewed this visit."]}
     assert list(Review.objects.values_list("stars", flat=True)) == [2]
+
+
+def test_a_customer_names_only_someone_who_served_them_and_there_if_the_review_is_about_it(
+    organization, customer, agent, technician
+):
+    colleague = staff(organization, Role.AGENT)
+    visit = completed_visit(organization, customer=customer, technician=technician)
+    ticket = TicketFactory(organization=organization, customer=customer, assignee=agent)
+
+    with pytest.raises(ValidationError) as never_served:
+        services.review_post(customer=customer, organization=organization, stars=1, agent=colleague)
+    with pytest.raises(ValidationError) as not_there:
+        services.review_post(
+            customer=customer, organization=organization, stars=1, visit=visit, agent=agent
+        )
+    about_the_ticket = services.review_post(
+        customer=customer, organization=organization, stars=4, ticket=ticket, agent=agent
+    )
+    in_general = services.review_post(
+        customer=customer, organization=organization, stars=5, technician=technician
+    )
+
+    assert never_served.value.message_dict == {"agent": ["Choose someone who served you."]}
+    assert not_there.value.message_dict == {"agent": ["Choose someone who served you."]}
+    assert (about_the_ticket.agent, in_general.technician) == (agent, technician)
+    assert Review.objects.count() == 2
