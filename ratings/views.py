@@ -413,6 +413,8 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
 
     def do_gift(self, data):
         person = self.served_by()
+        if not self.finished():
+            raise ValidationError(self.describe()["waiting_text"])
         if person is None:
             raise ValidationError(self.describe()["nobody_text"])
         services.gift_send(
@@ -451,7 +453,9 @@ class TicketFeedbackView(FeedbackView):
         return {
             "heading": f"#{ticket.pk} {ticket.subject}",
             "back_url": reverse("tickets:detail", args=[ticket.pk]),
-            "waiting_text": _("You can rate the service once your request is resolved."),
+            "waiting_text": _(
+                "You can rate the service and send thanks once your request is resolved."
+            ),
             "served_text": _("A small gift and a note for %(name)s, who handled your request."),
             "nobody_text": _("Nobody has handled this request yet."),
         }
@@ -477,7 +481,9 @@ class VisitFeedbackView(FeedbackView):
         return {
             "heading": str(visit),
             "back_url": reverse("ratings:my-reviews"),
-            "waiting_text": _("You can rate the visit once the technician has completed it."),
+            "waiting_text": _(
+                "You can rate the visit and send thanks once the technician has completed it."
+            ),
             "served_text": _("A small gift and a note for %(name)s, who came to you."),
             "nobody_text": _("No technician is booked for this visit yet."),
         }
@@ -499,7 +505,9 @@ class ChatFeedbackView(FeedbackView):
         return {
             "heading": str(self.subject),
             "back_url": reverse("ratings:my-reviews"),
-            "waiting_text": _("You can rate the chat once an agent has answered it."),
+            "waiting_text": _(
+                "You can rate the chat and send thanks once an agent has answered it."
+            ),
             "served_text": _("A small gift and a note for %(name)s, who answered your chat."),
             "nobody_text": _("No agent has answered this chat yet."),
         }

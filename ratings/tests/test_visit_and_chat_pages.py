@@ -85,7 +85,10 @@ def test_a_visit_not_completed_yet_says_so_and_refuses_a_rating(
     response = client.post(visit_page(visit, "review"), {"rate-stars": "3"})
 
     assert "rating_form" not in page.context
-    assert b"You can rate the visit once the technician has completed it." in page.content
+    assert (
+        b"You can rate the visit and send thanks once the technician has completed it."
+        in page.content
+    )
     assert response.status_code == 400
     assert response.context["rating_form"].errors["__all__"] == [
         "You can rate a visit once it is completed."
@@ -135,7 +138,7 @@ def test_a_chat_nobody_answered_has_nothing_to_rate_or_thank(client, organizatio
 
     assert "rating_form" not in page.context
     assert "gift_form" not in page.context
-    assert b"You can rate the chat once an agent has answered it." in page.content
+    assert b"You can rate the chat and send thanks once an agent has answered it." in page.content
     assert response.status_code == 400
     assert not Gift.objects.exists()
 
@@ -312,3 +315,23 @@ def test_the_api_names_the_technician_who_served_the_customer(
     assert posted.status_code == 201
     assert posted.json()["technician"]["id"] == technician.pk
     assert Review.objects.count() == 1
+
+
+def test_a_thank_you_for_a_visit_waits_until_it_is_completed(
+    client, organization, customer, technician
+):
+    visit = VisitFactory(
+        organization=organization,
+        customer=customer,
+        technician=technician,
+        status=VisitStatus.SCHEDULED,
+    )
+    client.force_login(customer)
+
+    response = client.post(visit_page(visit, "gift"), {"thank-kind": "cake"})
+
+    assert response.status_code == 400
+    assert response.context["gift_form"].errors["__all__"] == [
+        "You can rate the visit and send thanks once the technician has completed it."
+    ]
+    assert not Gift.objects.exists()
