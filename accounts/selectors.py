@@ -21,6 +21,15 @@ def staff_memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
+def works_for(user: User, organization_id: int, roles: Iterable[str] | None = None) -> bool:
+    """Whether the user is active staff of the organization, in one of `roles` if given: the
+    check every service makes before staff act."""
+    memberships = Membership.objects.active().filter(user=user, organization_id=organization_id)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    return memberships.exists()
+
+
 def realtime_groups_for(user: User, memberships: Iterable[Membership] | None = None) -> list[str]:
     """The groups a user's socket joins by right: their own, their organizations' staff, and
     their role at each. `memberships`, when the caller has the active ones already."""

@@ -9,20 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Organization, Role, User
+from accounts.selectors import works_for
 from csportal.realtime import org_staff_group, publish, user_group
 
 from .models import Conversation, ConversationStatus
 
 ANSWERING_ROLES = (Role.MANAGER, Role.AGENT)
-
-
-def _is_agent(user: User, organization_id: int) -> bool:
-    return (
-        Membership.objects.active()
-        .filter(user=user, organization_id=organization_id, role__in=ANSWERING_ROLES)
-        .exists()
-    )
 
 
 def _publish(conversation: Conversation) -> None:
@@ -59,7 +52,7 @@ def conversation_start(
 
 def conversation_take(*, conversation: Conversation, agent: User) -> Conversation:
     """An agent answers a waiting conversation; only one agent gets it."""
-    if not _is_agent(agent, conversation.organization_id):
+    if not works_for(agent, conversation.organization_id, ANSWERING_ROLES):
         raise ValidationError(_("Only the provider's agents can answer its chats."))
     with transaction.atomic():
         # A conditional update claims it: of two agents clicking at once, one wins.
@@ -75,7 +68,9 @@ def conversation_take(*, conversation: Conversation, agent: User) -> Conversatio
 
 def conversation_close(*, conversation: Conversation, by: User) -> Conversation:
     """The customer or an agent of the provider ends the chat."""
-    if by.pk != conversation.customer_id and not _is_agent(by, conversation.organization_id):
+    if by.pk != conversation.customer_id and not works_for(
+        by, conversation.organization_id, ANSWERING_ROLES
+    ):
         raise ValidationError(_("Only the customer or the provider's agents can end this chat."))
     with transaction.atomic():
         closed = (

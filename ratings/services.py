@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Membership, Organization, Role, User
+from accounts.selectors import works_for
 from chat.models import Conversation
 from csportal.realtime import org_role_group, org_staff_group, publish, user_group
 from notifications.services import notify_after_commit
@@ -542,11 +543,7 @@ def review_delete(*, review: Review, customer: User) -> None:
 
 def review_respond(*, review: Review, author: User, body: str) -> ReviewResponse:
     """The provider answers publicly, once; the customer sees it at once."""
-    if (
-        not Membership.objects.active()
-        .filter(user=author, organization_id=review.organization_id, role__in=RESPONDING_ROLES)
-        .exists()
-    ):
+    if not works_for(author, review.organization_id, RESPONDING_ROLES):
         raise ValidationError(_("Only the provider's agents and managers can respond."))
     body = (body or "").strip()
     if not body:
@@ -577,11 +574,7 @@ def review_respond(*, review: Review, author: User, body: str) -> ReviewResponse
 
 def review_flag(*, review: Review, by: User, reason: str) -> Review:
     """Staff mark an abusive review for a manager to look at."""
-    if (
-        not Membership.objects.active()
-        .filter(user=by, organization_id=review.organization_id)
-        .exists()
-    ):
+    if not works_for(by, review.organization_id):
         raise ValidationError(_("Only the provider's staff can flag its reviews."))
     Review.objects.filter(pk=review.pk).update(
         is_flagged=True, flag_reason=(reason or "").strip()[:300]

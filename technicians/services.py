@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Organization, Role, User
+from accounts.selectors import works_for
 from csportal.realtime import org_staff_group, publish, user_group
 from tickets.models import Ticket
 
@@ -20,14 +21,6 @@ from .models import VISIT_TRANSITIONS, ServiceRequest, VisitStatus
 
 # Who arranges visits for customers.
 ARRANGING_ROLES = (Role.MANAGER, Role.RECEPTIONIST, Role.AGENT)
-
-
-def _is_staff(user: User, organization_id: int, roles) -> bool:
-    return (
-        Membership.objects.active()
-        .filter(user=user, organization_id=organization_id, role__in=roles)
-        .exists()
-    )
 
 
 def _payload(visit: ServiceRequest) -> dict:
@@ -111,9 +104,9 @@ def visit_schedule(
     by: User,
 ) -> ServiceRequest:
     """Book a technician of the organization for a time (again, to move a booked visit)."""
-    if not _is_staff(by, visit.organization_id, ARRANGING_ROLES):
+    if not works_for(by, visit.organization_id, ARRANGING_ROLES):
         raise ValidationError(_("Only the provider's staff can schedule visits."))
-    if not _is_staff(technician, visit.organization_id, (Role.TECHNICIAN,)):
+    if not works_for(technician, visit.organization_id, (Role.TECHNICIAN,)):
         raise ValidationError({"technician": _("Choose one of this provider's technicians.")})
     if end <= start:
         raise ValidationError({"end": _("A visit ends after it starts.")})
@@ -128,7 +121,7 @@ def visit_schedule(
 
 def _technician_only(by: User) -> Callable[[ServiceRequest], None]:
     def check(visit: ServiceRequest) -> None:
-        if visit.technician_id != by.pk or not _is_staff(
+        if visit.technician_id != by.pk or not works_for(
             by, visit.organization_id, (Role.TECHNICIAN,)
         ):
             raise ValidationError(_("Only the visit's technician can do this."))
@@ -159,6 +152,6 @@ def visit_complete(*, visit: ServiceRequest, by: User, report: str) -> ServiceRe
 
 def visit_cancel(*, visit: ServiceRequest, by: User) -> ServiceRequest:
     """The customer or the provider's staff call off a visit that has not begun."""
-    if by.pk != visit.customer_id and not _is_staff(by, visit.organization_id, ARRANGING_ROLES):
+    if by.pk != visit.customer_id and not works_for(by, visit.organization_id, ARRANGING_ROLES):
         raise ValidationError(_("Only the customer or the provider's staff can cancel a visit."))
     return _move(visit, VisitStatus.CANCELLED)

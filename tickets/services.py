@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import routing
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Organization, Role, User
+from accounts.selectors import works_for
 from csportal import writes
 from csportal.caching import forget
 from csportal.choices import label_of
@@ -297,11 +298,7 @@ def _save(ticket: Ticket, *fields: str) -> None:
 
 
 def _require_staff(ticket: Ticket, user: User, roles=WORKING_ROLES) -> None:
-    if (
-        not Membership.objects.active()
-        .filter(user=user, organization_id=ticket.organization_id, role__in=roles)
-        .exists()
-    ):
+    if not works_for(user, ticket.organization_id, roles):
         raise ValidationError(_("Only the organization's agents can do this."))
 
 
@@ -477,12 +474,7 @@ def _assign(ticket: Ticket, assignee: User | None, *, by: User | None) -> Ticket
 def ticket_assign(*, ticket: Ticket, assignee: User | None, by: User) -> Ticket:
     """Give the ticket to an agent or manager of its organization, or back to the queue (None)."""
     _require_staff(ticket, by)
-    if (
-        assignee is not None
-        and not Membership.objects.active()
-        .filter(user=assignee, organization_id=ticket.organization_id, role__in=WORKING_ROLES)
-        .exists()
-    ):
+    if assignee is not None and not works_for(assignee, ticket.organization_id, WORKING_ROLES):
         raise ValidationError({"assignee": _("Choose an agent of this organization.")})
     with transaction.atomic():
         ticket = (
