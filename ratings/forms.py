@@ -1,14 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chat.models import Conversation
-from technicians.models import ServiceRequest
-from tickets.models import Ticket
-
 from .models import GiftKind
 from .selectors import SUBJECT_GROUPS
-
-SUBJECT_MODELS = {"ticket": Ticket, "visit": ServiceRequest, "conversation": Conversation}
 
 STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
@@ -57,8 +51,7 @@ class ReviewForm(RatingForm):
         subject = self.subjects.get(self.cleaned_data["about"])
         if subject is None:
             return {}
-        model = SUBJECT_MODELS[subject.field]
-        found = model.objects.filter(pk=subject.pk).first()
+        found = subject.fetch()
         if found is None:
             raise forms.ValidationError(_("That is gone; choose again."))
         return {subject.field: found}

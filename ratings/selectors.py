@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -174,6 +174,11 @@ class Reviewable:
     def feedback_url(self) -> str:
         return reverse(f"ratings:{FEEDBACK_URL_NAMES[self.field]}", args=[self.pk])
 
+    def fetch(self):
+        """The ticket, visit or chat itself; None when it is gone."""
+        model = _SUBJECTS[self.field][0]
+        return model.objects.filter(pk=self.pk).first()
+
 
 FEEDBACK_URL_NAMES = {
     "ticket": "ticket-feedback",
@@ -247,12 +252,18 @@ AWAITING_LIMIT = 10
 
 
 def awaiting_rating(customer: User, *, limit: int = AWAITING_LIMIT) -> list[Reviewable]:
-    """The customer's recent resolved tickets, completed visits and answered chats, of any
-    provider, that they have not rated yet: newest first, in one UNION query."""
+    """The customer's tickets resolved or closed, visits completed and chats answered in the
+    last AWAITING_DAYS, of any provider, that they have not rated yet: the latest first, in
+    one UNION query."""
     since = timezone.now() - timedelta(days=AWAITING_DAYS)
+    finished_at = {
+        "ticket": Coalesce("resolved_at", "closed_at"),
+        "visit": F("completed_at"),
+        "conversation": Coalesce("answered_at", "started_at"),
+    }
     parts = []
-    for field, (_model, _rateable, text, at) in _SUBJECTS.items():
-        rows = _unreviewed(field, customer.pk, **{f"{at}__gte": since})
+    for field, (_model, _rateable, text, _at) in _SUBJECTS.items():
+        rows = _unreviewed(field, customer.pk)
         if field == "ticket":
             rows = rows.filter(status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED))
         parts.append(
@@ -260,10 +271,12 @@ def awaiting_rating(customer: User, *, limit: int = AWAITING_LIMIT) -> list[Revi
                 kind=Value(field, output_field=CharField()),
                 ident=F("pk"),
                 text=F(text),
-                at=F(at),
+                at=finished_at[field],
                 org_slug=F("organization__slug"),
                 org_name=F("organization__name"),
-            ).values_list("kind", "ident", "text", "at", "org_slug", "org_name")
+            )
+            .filter(at__gte=since)
+            .values_list("kind", "ident", "text", "at", "org_slug", "org_name")
         )
     first, *rest = parts
     rows = first.union(*rest, all=True).order_by("-at", "-ident")[:limit]

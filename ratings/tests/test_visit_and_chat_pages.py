@@ -1,7 +1,10 @@
 """Rating a visit or a chat from the pages and the API: the feedback pages, the provider
 page's choice of what a review is about, and My reviews' list of what waits for a rating."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from chat.tests.factories import ConversationFactory, answered_chat
@@ -201,15 +204,31 @@ def test_a_visit_that_is_not_offered_cannot_be_posted(client, organization, cust
 # My reviews -------------------------------------------------------------------------------
 
 
-def test_my_reviews_lists_what_waits_for_a_rating_newest_first_and_drops_what_is_rated(
+def test_my_reviews_lists_what_waits_for_a_rating_latest_first_and_drops_what_is_rated(
     client, organization, customer
 ):
-    resolved = TicketFactory(organization=organization, customer=customer, status=Status.RESOLVED)
+    now = timezone.now()
+    rated = TicketFactory(
+        organization=organization, customer=customer, status=Status.RESOLVED, resolved_at=now
+    )
+    long_open_just_resolved = TicketFactory(
+        organization=organization,
+        customer=customer,
+        status=Status.RESOLVED,
+        created_at=now - timedelta(days=90),
+        resolved_at=now - timedelta(days=2),
+    )
+    TicketFactory(
+        organization=organization,
+        customer=customer,
+        status=Status.CLOSED,
+        closed_at=now - timedelta(days=31),
+    )
     TicketFactory(organization=organization, customer=customer, status=Status.OPEN)
-    visit = completed_visit(organization, customer=customer)
-    chat = answered_chat(organization, customer=customer)
+    visit = completed_visit(organization, customer=customer)  # an hour ago
+    chat = answered_chat(organization, customer=customer)  # half an hour ago
     ConversationFactory(organization=organization, customer=customer)  # never answered
-    posted_review(organization, customer=customer, ticket=resolved)
+    posted_review(organization, customer=customer, ticket=rated)
     client.force_login(customer)
 
     awaiting = client.get(MY_REVIEWS).context["awaiting"]
@@ -217,8 +236,12 @@ def test_my_reviews_lists_what_waits_for_a_rating_newest_first_and_drops_what_is
     assert [(subject.field, subject.pk) for subject in awaiting] == [
         ("conversation", chat.pk),
         ("visit", visit.pk),
+        ("ticket", long_open_just_resolved.pk),
     ]
-    assert [subject.feedback_url for subject in awaiting] == [chat_page(chat), visit_page(visit)]
+    assert [subject.feedback_url for subject in awaiting[:2]] == [
+        chat_page(chat),
+        visit_page(visit),
+    ]
 
 
 def test_my_reviews_links_a_review_to_the_visit_it_is_about(client, organization, customer):
