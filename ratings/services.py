@@ -315,7 +315,9 @@ _REVIEWED_ALREADY = {
 }
 
 
-def _subject(customer: User, organization: Organization, subjects: dict) -> tuple[str, object]:
+def _subject(
+    customer: User, organization: Organization, subjects: dict
+) -> tuple[str | None, object]:
     """The one ticket, visit or chat of `subjects` given (field, object), checked to be the
     customer's with this organization; (None, None) when none is."""
     given = [(field, value) for field, value in subjects.items() if value is not None]
