@@ -358,3 +358,12 @@ def test_a_thank_you_for_a_visit_waits_until_it_is_completed(
         "You can rate the visit and send thanks once the technician has completed it."
     ]
     assert not Gift.objects.exists()
+
+
+def test_every_signed_in_page_links_to_my_reviews_where_ratings_wait(client, customer):
+    client.force_login(customer)
+
+    page = client.get(reverse("accounts:customer-home")).content.decode()
+
+    assert f'href="{MY_REVIEWS}"' in page
+    assert "My reviews" in page
