@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("o/<slug:slug>/scores/", views.ScoresDashboardView.as_view(), name="scores"),
     path("me/reviews/", views.MyReviewsView.as_view(), name="my-reviews"),
+    path("me/reviews/awaiting/", views.AwaitingRatingView.as_view(), name="awaiting-rating"),
     path(
         "me/reviews/<int:pk>/<slug:action>/",
         views.MyReviewActionView.as_view(),

@@ -285,6 +285,18 @@ class MyReviewsView(LoginRequiredMixin, ListView):
         return context
 
 
+class AwaitingRatingView(LoginRequiredMixin, TemplateView):
+    """My reviews' list of what waits for a rating, alone: the page fetches it again when
+    one of the customer's tickets, visits or chats changes."""
+
+    template_name = "ratings/includes/awaiting_rating.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            awaiting=selectors.awaiting_rating(self.request.user), **kwargs
+        )
+
+
 class MyReviewActionView(MyReviewsView):
     """Change or delete one of the customer's reviews; a refusal (the window has passed, say)
     re-renders the list with the error on that review."""

@@ -1,14 +1,22 @@
-"""Rating a technician's visit end to end: the customer finds it waiting in My reviews, rates
-it and thanks the technician, whose ratings profile, open on another device, shows both
-without a reload."""
+"""Rating a technician's visit end to end: the customer finds it waiting in My reviews (the
+moment the technician completes it), rates it and thanks the technician, whose ratings
+profile, open on another device, shows both without a reload."""
 
 import pytest
 from playwright.sync_api import expect
 
 from chat.tests.factories import answered_chat
 from ratings.models import Gift, Review
-from technicians.tests.factories import completed_visit
-from tests.browser import LIVE_MS, mark_as_not_reloaded, open_page_at, was_not_reloaded
+from technicians import services as visit_services
+from technicians.models import VisitStatus
+from technicians.tests.factories import VisitFactory, completed_visit
+from tests.browser import (
+    LIVE_MS,
+    in_another_thread,
+    mark_as_not_reloaded,
+    open_page_at,
+    was_not_reloaded,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -52,3 +60,27 @@ def test_a_customer_rates_a_visit_and_thanks_the_technician_who_sees_both_live(
     page.goto("/me/reviews/")
     expect(page.locator("#awaiting-rating").get_by_role("link")).to_have_count(1)
     expect(page.locator("#awaiting-rating")).to_contain_text("Chat: Opening hours")
+
+
+def test_a_visit_appears_in_my_reviews_the_moment_its_technician_completes_it(
+    browser, live_asgi_server, organization, customer, technician
+):
+    visit = VisitFactory(
+        organization=organization,
+        customer=customer,
+        technician=technician,
+        summary="Bleed the radiators",
+        status=VisitStatus.IN_PROGRESS,
+    )
+    page = open_page_at(browser, live_asgi_server, customer, "/me/reviews/")
+    expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
+    expect(page.locator("#awaiting-rating")).to_have_count(0)
+    mark_as_not_reloaded(page)
+
+    in_another_thread(
+        visit_services.visit_complete, visit=visit, by=technician, report="All radiators bled."
+    )
+
+    waiting = page.locator("#awaiting-rating")
+    expect(waiting).to_contain_text("Visit: Bleed the radiators", timeout=LIVE_MS)
+    assert was_not_reloaded(page)

@@ -366,3 +366,21 @@ def test_every_signed_in_page_links_to_my_reviews_where_ratings_wait(client, cus
     page = client.get(reverse("tickets:list")).content.decode()
 
     assert f'<a href="{MY_REVIEWS}">My reviews</a>' in page
+
+
+def test_the_waiting_list_alone_is_the_customers_own_and_needs_a_login(
+    client, organization, customer, other_customer
+):
+    completed_visit(organization, customer=customer, summary="Fix the tap")
+    url = reverse("ratings:awaiting-rating")
+
+    anonymous = client.get(url)
+    client.force_login(other_customer)
+    someone_else = client.get(url)
+    client.force_login(customer)
+    mine = client.get(url)
+
+    assert anonymous.status_code == 302
+    assert b"Fix the tap" not in someone_else.content
+    assert mine.status_code == 200
+    assert b"Visit: Fix the tap" in mine.content
