@@ -30,6 +30,7 @@ def snapshot_days(organization, *days_ago):
 
 def hover_latest_day(page, chart):
     """Put the cursor at the chart's right edge, so the legend shows the newest day's values."""
+    chart.locator(".u-over").scroll_into_view_if_needed()
     box = chart.locator(".u-over").bounding_box()
     page.mouse.move(box["x"] + box["width"] - 1, box["y"] + box["height"] / 2)
 
