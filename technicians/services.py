@@ -36,10 +36,11 @@ def _payload(visit: ServiceRequest) -> dict:
     }
 
 
-def _publish(visit: ServiceRequest) -> None:
+def _publish(visit: ServiceRequest, *, previous_technician_id: int | None = None) -> None:
+    """Tell the customer, the staff, the technician, and the one it was taken from."""
     groups = [user_group(visit.customer_id), org_staff_group(visit.organization_id)]
-    if visit.technician_id:
-        groups.append(user_group(visit.technician_id))
+    for technician_id in {visit.technician_id, previous_technician_id} - {None}:
+        groups.append(user_group(technician_id))
     publish("visit.updated", _payload(visit), groups=groups)
 
 
@@ -50,6 +51,7 @@ def _move(
     it with `changes`, tell everyone."""
     with transaction.atomic():
         visit = ServiceRequest.objects.select_for_update().get(pk=visit.pk)
+        previous_technician_id = visit.technician_id
         if check is not None:
             check(visit)
         if status not in VISIT_TRANSITIONS[visit.status]:
@@ -63,7 +65,7 @@ def _move(
         for name, value in changes.items():
             setattr(visit, name, value)
         visit.save(update_fields=["status", *changes])
-        _publish(visit)
+        _publish(visit, previous_technician_id=previous_technician_id)
     return visit
 
 

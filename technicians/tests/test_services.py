@@ -189,3 +189,24 @@ def test_who_may_work_a_visit_is_checked_on_the_visit_as_stored_not_as_the_calle
     started = services.visit_start(visit=read_before_booking, by=technician)
 
     assert started.status == VisitStatus.IN_PROGRESS
+
+
+def test_a_visit_moved_to_another_technician_is_told_to_both(
+    organization, customer, technician, receptionist
+):
+    visit = scheduled(
+        VisitFactory(organization=organization, customer=customer), technician, receptionist
+    )
+    colleague = staff(organization, Role.TECHNICIAN)
+    Event.objects.all().delete()
+
+    services.visit_schedule(
+        visit=visit,
+        technician=colleague,
+        start=tomorrow_at(13),
+        end=tomorrow_at(15),
+        by=receptionist,
+    )
+
+    told = set(Event.objects.filter(type="visit.updated").values_list("group", flat=True))
+    assert {user_group(technician.pk), user_group(colleague.pk)} <= told
