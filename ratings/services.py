@@ -315,6 +315,24 @@ _REVIEWED_ALREADY = {
 }
 
 
+def subject_finished(field: str, subject) -> bool:
+    """Whether a ticket (resolved or closed), visit (completed) or chat (answered) has
+    something to rate or thank for yet."""
+    if field == "ticket":
+        return not subject.is_open
+    if field == "visit":
+        return subject.status == VisitStatus.COMPLETED
+    return subject.agent_id is not None
+
+
+# What the customer is told while a subject is not finished.
+NOT_FINISHED = {
+    "ticket": _lazy("You can rate the service and send thanks once your request is resolved."),
+    "visit": _lazy("You can rate the visit and send thanks once the technician has completed it."),
+    "conversation": _lazy("You can rate the chat and send thanks once an agent has answered it."),
+}
+
+
 def _subject(
     customer: User, organization: Organization, subjects: dict
 ) -> tuple[str | None, object]:
@@ -337,12 +355,12 @@ def _review_people(field: str | None, subject, agent: User | None, technician: U
     if field == "ticket" and agent is None and subject.assignee_id:
         agent = subject.assignee
     elif field == "visit":
-        if subject.status != VisitStatus.COMPLETED:
+        if not subject_finished(field, subject):
             raise ValidationError({"visit": _("You can rate a visit once it is completed.")})
         if technician is None and subject.technician_id:
             technician = subject.technician
     elif field == "conversation":
-        if subject.agent_id is None:
+        if not subject_finished(field, subject):
             raise ValidationError(
                 {"conversation": _("You can rate a chat once an agent has answered it.")}
             )
@@ -601,13 +619,15 @@ def gift_send(
 ) -> Gift:
     """A thank-you to an agent or technician who served the customer (handled a ticket,
     came on a visit, answered a chat), optionally for one of those; the recipient sees it
-    arrive on their profile."""
+    arrive on their profile. A gift for one of those waits until it is finished."""
     if kind not in GiftKind.values:
         raise ValidationError({"kind": _("Choose a gift from the list.")})
     _check_person(organization, recipient, (Role.AGENT, Role.MANAGER, Role.TECHNICIAN), "recipient")
     field, subject = _subject(
         sender, organization, {"ticket": ticket, "visit": visit, "conversation": conversation}
     )
+    if field is not None and not subject_finished(field, subject):
+        raise ValidationError(str(NOT_FINISHED[field]))
     if not _served_by(sender, organization, recipient, field, subject):
         raise ValidationError({"recipient": _("You can thank someone who has served you.")})
     with transaction.atomic():

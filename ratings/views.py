@@ -27,7 +27,6 @@ from accounts.permissions import OrganizationStaffMixin
 from chat.access import access_customer_conversation
 from csportal.forms import add_service_errors
 from technicians.access import access_customer_visit
-from technicians.models import VisitStatus
 from tickets.access import access_customer_ticket
 
 from . import selectors, services
@@ -353,17 +352,13 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
         """The customer's own subject with that id, or a 404."""
         raise NotImplementedError
 
-    def finished(self) -> bool:
-        """Whether there is something to rate yet."""
-        raise NotImplementedError
-
     def served_by(self):
         """Who served the customer in it: the one a gift goes to."""
         raise NotImplementedError
 
     def describe(self) -> dict:
-        """The page's heading and back link, and what it says while there is nothing to rate,
-        above the thank-you form, and when there is nobody to thank."""
+        """The page's heading and back link, what it says above the thank-you form, and when
+        there is nobody to thank."""
         raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
@@ -381,7 +376,8 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
             subject=subject,
             organization=subject.organization,
             person=person,
-            finished=self.finished(),
+            finished=services.subject_finished(self.field, subject),
+            waiting_text=services.NOT_FINISHED[self.field],
             review_url=reverse(f"ratings:{self.url_name}-action", args=[subject.pk, "review"]),
             gift_url=reverse(f"ratings:{self.url_name}-action", args=[subject.pk, "gift"]),
             **self.describe(),
@@ -425,8 +421,6 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
 
     def do_gift(self, data):
         person = self.served_by()
-        if not self.finished():
-            raise ValidationError(self.describe()["waiting_text"])
         if person is None:
             raise ValidationError(self.describe()["nobody_text"])
         services.gift_send(
@@ -454,9 +448,6 @@ class TicketFeedbackView(FeedbackView):
             return ["ratings/includes/feedback.html"]
         return [self.template_name]
 
-    def finished(self) -> bool:
-        return not self.subject.is_open
-
     def served_by(self):
         return self.subject.assignee
 
@@ -465,9 +456,6 @@ class TicketFeedbackView(FeedbackView):
         return {
             "heading": f"#{ticket.pk} {ticket.subject}",
             "back_url": reverse("tickets:detail", args=[ticket.pk]),
-            "waiting_text": _(
-                "You can rate the service and send thanks once your request is resolved."
-            ),
             "served_text": _("A small gift and a note for %(name)s, who handled your request."),
             "nobody_text": _("Nobody has handled this request yet."),
         }
@@ -482,9 +470,6 @@ class VisitFeedbackView(FeedbackView):
     def access(self, user, pk):
         return access_customer_visit(user, pk)
 
-    def finished(self) -> bool:
-        return self.subject.status == VisitStatus.COMPLETED
-
     def served_by(self):
         return self.subject.technician
 
@@ -493,9 +478,6 @@ class VisitFeedbackView(FeedbackView):
         return {
             "heading": str(visit),
             "back_url": reverse("ratings:my-reviews"),
-            "waiting_text": _(
-                "You can rate the visit and send thanks once the technician has completed it."
-            ),
             "served_text": _("A small gift and a note for %(name)s, who came to you."),
             "nobody_text": _("No technician is booked for this visit yet."),
         }
@@ -507,9 +489,6 @@ class ChatFeedbackView(FeedbackView):
     def access(self, user, pk):
         return access_customer_conversation(user, pk)
 
-    def finished(self) -> bool:
-        return self.subject.agent_id is not None
-
     def served_by(self):
         return self.subject.agent
 
@@ -517,9 +496,6 @@ class ChatFeedbackView(FeedbackView):
         return {
             "heading": str(self.subject),
             "back_url": reverse("ratings:my-reviews"),
-            "waiting_text": _(
-                "You can rate the chat and send thanks once an agent has answered it."
-            ),
             "served_text": _("A small gift and a note for %(name)s, who answered your chat."),
             "nobody_text": _("No agent has answered this chat yet."),
         }

@@ -276,3 +276,28 @@ def test_a_customer_names_only_someone_who_served_them_and_there_if_the_review_i
     assert not_there.value.message_dict == {"agent": ["Choose someone who served you."]}
     assert (about_the_ticket.agent, in_general.technician) == (agent, technician)
     assert Review.objects.count() == 2
+
+
+def test_a_gift_for_a_visit_waits_until_it_is_completed_whichever_way_it_is_sent(
+    organization, customer, technician
+):
+    visit = VisitFactory(
+        organization=organization,
+        customer=customer,
+        technician=technician,
+        status=VisitStatus.IN_PROGRESS,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.gift_send(
+            sender=customer,
+            organization=organization,
+            recipient=technician,
+            kind="cake",
+            visit=visit,
+        )
+
+    assert refused.value.messages == [
+        "You can rate the visit and send thanks once the technician has completed it."
+    ]
+    assert not Gift.objects.exists()
