@@ -250,7 +250,11 @@ class PresenceStatus(models.TextChoices):
 
 
 class Presence(models.Model):
-    """Whether a staff member is reachable right now; fed by their WebSocket connections."""
+    """The status last announced to a staff member's colleagues (`presence.changed`).
+
+    The truth is the set of their unexpired `PresenceConnection` rows (accounts.presence);
+    this row only remembers what was said, so a repeat is not said again, and whether
+    something may have changed since (`pending`)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -261,18 +265,46 @@ class Presence(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=PresenceStatus.choices, default=PresenceStatus.OFFLINE
     )
-    connections = models.PositiveIntegerField(_("open connections"), default=0)
-    # How many of those tabs report their person idle or hidden: away only when all do.
-    away_connections = models.PositiveIntegerField(_("idle connections"), default=0)
+    # A connection opened, closed, changed or expired since the last announcement.
+    pending = models.BooleanField(_("pending"), default=False)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("presence")
         verbose_name_plural = _("presences")
-        indexes = [models.Index(fields=["status", "last_seen"], name="presence_status_seen")]
+        indexes = [
+            models.Index(fields=["user"], condition=models.Q(pending=True), name="presence_pending")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.status}"
+
+
+class PresenceConnection(models.Model):
+    """One open socket of a staff member. It counts until `expires_at`, which its heartbeat
+    pushes forward: a process killed with its sockets open renews nothing, so its people
+    drop offline by themselves, and no counter can drift."""
+
+    channel = models.CharField(_("channel"), max_length=120, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence_connections"
+    )
+    # The tab reports its person idle or hidden: away only when every tab does.
+    away = models.BooleanField(_("away"), default=False)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("presence connection")
+        verbose_name_plural = _("presence connections")
+        indexes = [
+            # Routing's "is this agent online" and the status of a few people.
+            models.Index(fields=["user", "expires_at"], name="presence_conn_user"),
+            # The sweep of connections nobody renewed.
+            models.Index(fields=["expires_at"], name="presence_conn_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.channel}"
 
 
 class AgentSkill(models.Model):

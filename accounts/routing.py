@@ -8,8 +8,9 @@ import functools
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
-from .models import AgentSkill, ExclusiveAgent, Membership, Presence, PresenceStatus, Role, User
+from .models import AgentSkill, ExclusiveAgent, Membership, PresenceConnection, Role, User
 
 ROUTABLE_ROLES = (Role.AGENT,)
 
@@ -38,8 +39,13 @@ SELECT {person_columns},
        COALESCE(({load}), 0) AS load
 FROM {membership} candidate
 JOIN {user} person ON person.id = candidate.user_id AND person.is_active
-JOIN {presence} presence ON presence.user_id = candidate.user_id AND presence.status = %s
-WHERE candidate.organization_id = %s
+WHERE EXISTS (
+    SELECT 1 FROM {connections} connection
+    WHERE connection.user_id = candidate.user_id
+      AND NOT connection.away
+      AND connection.expires_at > %s
+)
+  AND candidate.organization_id = %s
   AND candidate.is_active
   AND candidate.accepted_at IS NOT NULL
   AND candidate.role IN ({roles})
@@ -70,7 +76,9 @@ def pick_agent(*, organization, customer: User, skill: str | None, load: Load) -
        user id, so the choice is deterministic.
     """
     sql, person = _pick_query(connection.vendor, load.sql, bool(skill))
-    params = [customer.pk, *load.params, PresenceStatus.ONLINE, organization.pk]
+    # Online is an unexpired, active connection (accounts.presence), as of now.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [customer.pk, *load.params, now, organization.pk]
     params += [str(role) for role in ROUTABLE_ROLES]
     if skill:
         params += [customer.pk, skill]
@@ -89,7 +97,7 @@ def _pick_query(vendor: str, load_sql: str, with_skill: bool):
         "exclusive": connection.ops.quote_name(ExclusiveAgent._meta.db_table),
         "membership": connection.ops.quote_name(Membership._meta.db_table),
         "user": connection.ops.quote_name(User._meta.db_table),
-        "presence": connection.ops.quote_name(Presence._meta.db_table),
+        "connections": connection.ops.quote_name(PresenceConnection._meta.db_table),
         "skills": connection.ops.quote_name(AgentSkill._meta.db_table),
     }
     fields = User._meta.concrete_fields

@@ -1,25 +1,19 @@
-"""Account, organization, staff and presence operations."""
+"""Account, organization and staff operations (presence: accounts.presence)."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from csportal.realtime import org_staff_group, publish
+from csportal.realtime import close_sockets, org_staff_group, publish, user_group
 
 from .models import (
     AgentSkill,
     CustomerProfile,
     Membership,
     Organization,
-    Presence,
-    PresenceStatus,
     Role,
     User,
     normalize_phone,
@@ -220,6 +214,8 @@ def membership_set_active(*, membership: Membership, is_active: bool, by: User) 
     with transaction.atomic():
         membership.is_active = is_active
         membership.save(update_fields=["is_active"])
+        # Their open sockets were let into groups by the old rights.
+        close_sockets(user_group(membership.user_id))
         publish(
             "staff.changed",
             _member_payload(membership),
@@ -236,6 +232,8 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     with transaction.atomic():
         membership.role = role
         membership.save(update_fields=["role"])
+        # Their open sockets were let into groups by the old rights.
+        close_sockets(user_group(membership.user_id))
         publish(
             "staff.changed",
             _member_payload(membership),
@@ -260,89 +258,3 @@ def membership_set_skills(*, membership: Membership, skills: list[str]) -> list[
             ]
         )
     return cleaned
-
-
-# Presence -------------------------------------------------------------------------------
-
-
-def _publish_presence(user: User, status: str) -> None:
-    org_ids = (
-        Membership.objects.active().filter(user=user).values_list("organization_id", flat=True)
-    )
-    publish(
-        "presence.changed",
-        {"user": user.pk, "name": str(user), "status": status},
-        groups=[org_staff_group(org_id) for org_id in org_ids],
-    )
-
-
-def _presence_transition(user: User, *, connections_delta: int, away_delta: int) -> str:
-    """Count a tab in or out, or as idle or active, and publish if the status changed.
-
-    Each tab's state is counted, not remembered as a last word: tabs report in any order
-    (a page being left may say "away" after its successor said "online"), and a person is
-    away only when every open tab is idle.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        Presence.objects.get_or_create(user=user)
-        presence = Presence.objects.select_for_update().get(user=user)
-        before = presence.status
-        presence.connections = max(presence.connections + connections_delta, 0)
-        presence.away_connections = min(
-            max(presence.away_connections + away_delta, 0), presence.connections
-        )
-        if presence.connections == 0:
-            presence.status = PresenceStatus.OFFLINE
-        elif presence.away_connections >= presence.connections:
-            presence.status = PresenceStatus.AWAY
-        else:
-            presence.status = PresenceStatus.ONLINE
-        presence.last_seen = now
-        presence.save()
-        if presence.status != before:
-            _publish_presence(user, presence.status)
-    return presence.status
-
-
-def presence_connect(*, user: User) -> str:
-    """A tab opened its socket; a new tab counts as active."""
-    return _presence_transition(user, connections_delta=1, away_delta=0)
-
-
-def presence_disconnect(*, user: User, was_away: bool = False) -> str:
-    return _presence_transition(user, connections_delta=-1, away_delta=-1 if was_away else 0)
-
-
-def presence_set(*, user: User, status: str, was_away: bool) -> str:
-    """A connected tab says its person is active (online) or idle (away); `was_away` is
-    what that tab said before, so only a change of its own state is counted."""
-    if status not in (PresenceStatus.ONLINE, PresenceStatus.AWAY):
-        raise ValidationError({"status": _("Choose online or away.")})
-    away = status == PresenceStatus.AWAY
-    return _presence_transition(user, connections_delta=0, away_delta=int(away) - int(was_away))
-
-
-def presence_touch(*, user: User) -> None:
-    Presence.objects.filter(user=user).update(last_seen=timezone.now())
-
-
-def presence_expire_stale(*, now=None) -> int:
-    """Mark offline whoever has not been heard from (a server died holding their sockets)."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.PRESENCE_STALE_SECONDS)
-    stale = Presence.objects.filter(
-        ~Q(status=PresenceStatus.OFFLINE), last_seen__lt=cutoff
-    ).select_related("user")
-    expired = 0
-    for presence in stale:
-        with transaction.atomic():
-            claimed = (
-                Presence.objects.filter(pk=presence.pk, last_seen__lt=cutoff)
-                .exclude(status=PresenceStatus.OFFLINE)
-                .update(status=PresenceStatus.OFFLINE, connections=0)
-            )
-            if claimed:
-                _publish_presence(presence.user, PresenceStatus.OFFLINE)
-                expired += 1
-    return expired

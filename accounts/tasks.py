@@ -5,11 +5,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from csportal.links import absolute_url
 
-from . import services
+from . import presence
 from .models import Membership
 from .tokens import make_invitation_token
 
@@ -48,5 +48,8 @@ def send_invitation_email(membership_id: int) -> None:
 
 
 @shared_task
-def expire_stale_presence() -> int:
-    return services.presence_expire_stale()
+def sweep_presence() -> int:
+    """Expire connections nobody renewed, then announce whatever changed."""
+    now = timezone.now()
+    presence.presence_expire(now=now)
+    return presence.presence_announce(now=now)

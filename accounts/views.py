@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from csportal.forms import add_service_errors
+from csportal.realtime import close_sockets, session_group
 
 from . import selectors, services
 from .access import access_member
@@ -47,7 +48,13 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        session_key = request.session.session_key
+        response = super().post(request, *args, **kwargs)
+        if session_key:
+            # The tabs of this session must stop receiving at once, not at their next beat.
+            close_sockets(session_group(session_key))
+        return response
 
 
 class SignUpView(FormView):

@@ -400,7 +400,14 @@ def ensure_data(reseed: bool) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from accounts.models import Membership, Organization, Presence, PresenceStatus, Role
+    from accounts.models import (
+        Membership,
+        Organization,
+        Presence,
+        PresenceConnection,
+        PresenceStatus,
+        Role,
+    )
     from csportal.models import Event
     from notifications.models import Notification
     from tickets.models import Ticket
@@ -420,14 +427,15 @@ def ensure_data(reseed: bool) -> dict:
     agents = sorted((m.user for m in members if m.role == Role.AGENT), key=lambda u: u.email)
     # Routing sends new tickets to online agents: the desk is staffed during the run.
     for agent in agents:
-        Presence.objects.update_or_create(
-            user=agent,
+        PresenceConnection.objects.update_or_create(
+            channel=f"bench-{agent.pk}",
             defaults={
-                "status": PresenceStatus.ONLINE,
-                "connections": 1,
-                "last_seen": timezone.now(),
+                "user": agent,
+                "away": False,
+                "expires_at": timezone.now() + timedelta(days=1),
             },
         )
+        Presence.objects.update_or_create(user=agent, defaults={"status": PresenceStatus.ONLINE})
     agent = agents[0]
     customer_tokens = list(
         Token.objects.filter(user__email__startswith="customer").values_list("key", flat=True)

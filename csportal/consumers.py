@@ -1,55 +1,155 @@
-"""`/ws/events/`: one authenticated socket per tab, fed by `csportal.realtime.publish`."""
+"""`/ws/events/`: one authenticated socket per tab, fed by `csportal.realtime.publish`.
+
+The socket delivers each event live as the channel layer brings it, and its heartbeat sends
+whatever the layer dropped: the events of its groups above its cursor that it has not sent.
+The client drops the few duplicates by id.
+"""
 
 import asyncio
 import contextlib
 import logging
+import weakref
+from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 
+from accounts import presence
 from accounts import selectors as account_selectors
-from accounts import services as account_services
+from accounts.models import User
 
 from . import realtime
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+# Sent with a close the client should answer by reconnecting at once (its rights changed).
+CLOSE_RECONNECT = 4000
+
+
+def _session_is_current(session_key: str | None, user: User) -> bool:
+    """Whether the login session the socket was opened with still signs in this user: not
+    logged out, not expired, and the password not changed since."""
+    if not session_key:
+        return False
+    store: SessionBase = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key)
+    data = store.load()
+    if str(data.get(SESSION_KEY)) != str(user.pk) or BACKEND_SESSION_KEY not in data:
+        return False
+    return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
+
+
+# The consumers whose heartbeat runs, for the health check and the tests: a consumer that
+# outlived its socket would stay here.
+_beating: weakref.WeakSet = weakref.WeakSet()
+
+
+def beating_consumers() -> int:
+    return len(_beating)
+
+
+@dataclass
+class Beat:
+    """What one heartbeat found, read in one hop to the database thread."""
+
+    still_allowed: bool
+    groups: set[str] = field(default_factory=set)
+    missed: list[dict] = field(default_factory=list)
+    cursor: int = 0
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope, receive, send):
+        # However the consumer ends (a disconnect, an error sending to a client that has
+        # gone), it lets go of its heartbeat, groups and presence. Without this, a send that
+        # failed after the client left ended the consumer without disconnect() and left its
+        # heartbeat beating and its person online.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._release()
+
+    async def dispatch(self, message):
+        # Events touch no database: Channels' dispatch would first hop to the database
+        # thread to close old connections, on every frame, queueing behind heartbeats.
+        if message["type"] == realtime.CHANNEL_MESSAGE_TYPE:
+            await self.realtime_event(message)
+            return
+        await super().dispatch(message)
+
+    async def send(self, message):
+        try:
+            await super().send(message)
+        except (OSError, RuntimeError) as error:
+            # The client is gone (uvicorn's ClientDisconnected is an OSError; a send after
+            # the close is a RuntimeError): end the consumer quietly.
+            raise StopConsumer from error
+
     async def connect(self):
         self.user = self.scope.get("user")
+        self.released = False
+        self.heartbeat = None
+        self.groups_joined: set[str] = set()
+        self.object_groups: set[str] = set()
+        self.counts_in_presence = False
+        self.away = False
+        self.cursor = 0
+        self.sent: set[int] = set()
+        # Accepted before refusing, so the browser sees the close code (a refused handshake
+        # is a bare HTTP 403) and stops retrying.
+        await self.accept()
         if self.user is None or not self.user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.groups_joined: set[str] = set()
-        self.object_groups: set[str] = set()
-        self.is_staff_member = False
-        await self._sync_groups()
-        await self.accept()
-        # Remembered apart from is_staff_member, which the heartbeat may change: the count
-        # must go down on disconnect exactly when it went up here.
-        self.counts_in_presence = self.is_staff_member
-        self.away = False
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        groups = await database_sync_to_async(self._groups_by_right)(self.user)
+        await self._join(groups)
+        # Staff join their organizations' groups besides their own and their session's.
+        self.counts_in_presence = any(group.startswith("org.") for group in groups)
+        self.cursor = await database_sync_to_async(realtime.settled_floor)(now=timezone.now())
         if self.counts_in_presence:
-            await database_sync_to_async(account_services.presence_connect)(user=self.user)
-        await self.send_json({"type": "hello", "latest": await self._latest()})
+            await database_sync_to_async(presence.presence_connect)(
+                user=self.user, channel=self.channel_name, now=timezone.now()
+            )
+            _announcer.soon()
+        await self.send_json({"type": "hello", "cursor": self.cursor})
         self.heartbeat = asyncio.create_task(self._heartbeat_loop())
+        _beating.add(self)
+
+    def _groups_by_right(self, user: User) -> set[str]:
+        groups = set(account_selectors.realtime_groups_for(user))
+        if self.session_key:
+            groups.add(realtime.session_group(self.session_key))
+        return groups
 
     async def disconnect(self, code):
-        heartbeat = getattr(self, "heartbeat", None)
-        if heartbeat is not None:
-            heartbeat.cancel()
+        await self._release()
+
+    async def _release(self) -> None:
+        if getattr(self, "released", True):
+            return
+        self.released = True
+        _beating.discard(self)
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
-        for group in getattr(self, "groups_joined", ()):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "counts_in_presence", False):
-            await database_sync_to_async(account_services.presence_disconnect)(
-                user=self.user, was_away=self.away
+                await self.heartbeat
+        for group in self.groups_joined:
+            with contextlib.suppress(Exception):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        if self.counts_in_presence:
+            await database_sync_to_async(presence.presence_disconnect)(
+                user=self.user, channel=self.channel_name, now=timezone.now()
             )
+            _announcer.after_grace()
 
     @classmethod
     async def decode_json(cls, text_data):
@@ -64,19 +164,41 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if action == "presence" and self.counts_in_presence:
             status = content.get("status")
             if status in ("online", "away"):
-                await database_sync_to_async(account_services.presence_set)(
-                    user=self.user, status=status, was_away=self.away
-                )
                 self.away = status == "away"
+                await database_sync_to_async(presence.presence_set)(
+                    user=self.user, channel=self.channel_name, away=self.away, now=timezone.now()
+                )
+                _announcer.soon()
+        elif action == "resume":
+            await self._resume(content.get("since"))
         elif action == "subscribe":
             await self._subscribe(str(content.get("group", "")))
         elif action == "ping":
-            await self.send_json({"type": "pong", "latest": await self._latest()})
+            await self.send_json({"type": "pong", "cursor": self.cursor})
         else:
             await self.send_json({"type": "error", "code": "unknown_action"})
 
     async def realtime_event(self, message):
-        await self.send_json(message["event"])
+        event = message["event"]
+        if event["id"] > self.cursor:
+            if event["id"] in self.sent:
+                return
+            self.sent.add(event["id"])
+        await self.send_json(event)
+
+    async def realtime_close(self, message):
+        await self.close(code=CLOSE_RECONNECT)
+        raise StopConsumer
+
+    async def _resume(self, since) -> None:
+        """The client's cursor from before a reconnect or a page load: send it everything
+        after that, as the heartbeat would have."""
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            await self.send_json({"type": "error", "code": "bad_cursor"})
+            return
+        self.cursor = since
+        self.sent = {event_id for event_id in self.sent if event_id > since}
+        await self._fill_gaps()
 
     async def _subscribe(self, group: str) -> None:
         allowed = await database_sync_to_async(realtime.may_join_object_group)(self.user, group)
@@ -84,43 +206,115 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "code": "forbidden", "group": group})
             return
         self.object_groups.add(group)
-        if group not in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups_joined.add(group)
+        await self._join({group})
         await self.send_json({"type": "subscribed", "group": group})
 
-    async def _sync_groups(self) -> None:
-        """Join the groups the user may see now and leave the ones they lost (role removed)."""
-        wanted = set(await database_sync_to_async(account_selectors.realtime_groups_for)(self.user))
-        self.is_staff_member = len(wanted) > 1
-        # Object groups are asked again too: whoever loses a role loses its objects' events.
-        self.object_groups = await database_sync_to_async(self._still_allowed)(self.object_groups)
-        wanted |= self.object_groups
-        for group in wanted - self.groups_joined:
+    async def _join(self, groups: set[str]) -> None:
+        for group in groups - self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        for group in self.groups_joined - wanted:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = wanted
+            self.groups_joined.add(group)
 
-    def _still_allowed(self, groups: set[str]) -> set[str]:
-        return {group for group in groups if realtime.may_join_object_group(self.user, group)}
-
-    async def _latest(self) -> int:
-        return await database_sync_to_async(realtime.latest_event_id)(self.groups_joined)
+    async def _fill_gaps(self) -> None:
+        beat = await database_sync_to_async(self._read_beat)(renew=False)
+        if not await self._apply(beat):
+            raise StopConsumer
 
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
             try:
-                await database_sync_to_async(self.user.refresh_from_db)(fields=["is_active"])
-                if not self.user.is_active:
-                    await self.close(code=CLOSE_UNAUTHENTICATED)
+                beat = await database_sync_to_async(self._read_beat)(renew=True)
+                if not await self._apply(beat):
                     return
-                await self._sync_groups()
-                if self.is_staff_member:
-                    await database_sync_to_async(account_services.presence_touch)(user=self.user)
-                await self.send_json({"type": "heartbeat", "latest": await self._latest()})
+                await self.send_json({"type": "heartbeat", "cursor": self.cursor})
             except asyncio.CancelledError:
                 raise
+            except StopConsumer:
+                return  # The client is gone; its disconnect releases the rest.
             except Exception:
                 logger.exception("heartbeat failed for user %s", self.user.pk)
+
+    async def _apply(self, beat: Beat) -> bool:
+        """Send what the layer dropped; close instead when the socket's rights changed.
+        Returns whether the socket stays open."""
+        if not beat.still_allowed:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return False
+        if beat.groups != self.groups_joined:
+            # A role or an organization was lost or gained: start over with the new rights.
+            await self.close(code=CLOSE_RECONNECT)
+            return False
+        for event in beat.missed:
+            self.sent.add(event["id"])
+            await self.send_json(event)
+        self.cursor = max(self.cursor, beat.cursor)
+        self.sent = {event_id for event_id in self.sent if event_id > self.cursor}
+        return True
+
+    def _read_beat(self, *, renew: bool) -> Beat:
+        """Everything a heartbeat needs, in one hop to the database thread: whether the
+        session still stands, the groups it may be in now, the events the layer dropped."""
+        now = timezone.now()
+        user = User.objects.filter(pk=self.user.pk, is_active=True).first()
+        if user is None or (self.session_key and not _session_is_current(self.session_key, user)):
+            return Beat(still_allowed=False)
+        groups = self._groups_by_right(user)
+        groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
+        if renew and self.counts_in_presence:
+            presence.presence_renew(user=user, channel=self.channel_name, away=self.away, now=now)
+        # The floor first: whatever commits after it is read is above it or in the query.
+        floor = realtime.settled_floor(now=now)
+        missed = realtime.missed_events(self.groups_joined, above=self.cursor, sent=self.sent)
+        complete = len(missed) < realtime.REPLAY_LIMIT
+        return Beat(
+            still_allowed=True,
+            groups=groups,
+            missed=[event.as_message() for event in missed],
+            # Past a full page, the rest comes with the next beat.
+            cursor=max(self.cursor, floor) if complete else self.cursor,
+        )
+
+
+class _Announcer:
+    """Announces this process's presence changes in batches (accounts.presence): at most one
+    announcement of each kind waits at a time, so a thousand sockets connecting at once make
+    a few events for everyone, not a thousand each."""
+
+    def __init__(self):
+        self._waiting: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle]] = {}
+
+    def soon(self) -> None:
+        self._schedule("soon", settings.PRESENCE_BATCH_SECONDS)
+
+    def after_grace(self) -> None:
+        self._schedule("grace", settings.PRESENCE_GRACE_SECONDS + settings.PRESENCE_BATCH_SECONDS)
+
+    def _schedule(self, kind: str, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        waiting_loop, waiting = self._waiting.get(kind, (None, None))
+        # A timer of a loop that has ended (one per test) would never fire.
+        if waiting_loop is loop and not waiting.cancelled():
+            return
+        self._waiting[kind] = (loop, loop.call_later(delay, self._fire, kind))
+
+    def _fire(self, kind: str) -> None:
+        self._waiting.pop(kind, None)
+        asyncio.ensure_future(self._announce())
+
+    async def _announce(self) -> None:
+        try:
+            still_pending = await database_sync_to_async(_announce_now)()
+        except Exception:
+            logger.exception("presence announcement failed")
+            return
+        if still_pending:
+            self.after_grace()
+
+
+def _announce_now() -> bool:
+    """Announce what changed; whether someone is still pending (within their grace)."""
+    presence.presence_announce(now=timezone.now())
+    return presence.anyone_pending()
+
+
+_announcer = _Announcer()

@@ -1,15 +1,19 @@
 """Real-time plumbing: group names, the one `publish` helper, and replay.
 
 A state change that other people must see is saved, then `publish` stores an Event row per
-group in the same transaction and sends it over the channel layer after commit. A client
-that misses a send (the layer is at-most-once) finds out from the heartbeat's newest id and
-fetches the rest with `GET /api/v1/events/?since=<id>`.
+group in the same transaction and sends it over the channel layer after commit. The layer is
+at-most-once, so each socket's heartbeat reads the events of its groups above its cursor and
+sends whichever it has not sent yet. The cursor is `settled_floor`: ids come from a sequence
+but transactions commit out of id order, so "everything up to the newest id I have" could
+skip an event whose transaction was still open; everything up to the floor is final.
 """
 
+import hashlib
 import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from functools import partial
 
 import redis
@@ -17,10 +21,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from channels_redis.utils import decode_hosts
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Expression, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Expression, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from . import redis_batch
 from .models import Event
@@ -28,6 +33,9 @@ from .models import Event
 logger = logging.getLogger(__name__)
 
 CHANNEL_MESSAGE_TYPE = "realtime.event"
+# A control message to sockets, not an event: close (the session or the rights they were
+# opened with are gone). Never stored: the heartbeat checks the same thing anyway.
+CLOSE_MESSAGE_TYPE = "realtime.close"
 REPLAY_LIMIT = 500
 
 # Per-object groups ("ticket.12") are joined on request; the app owning the object
@@ -38,6 +46,11 @@ _object_authorizers: dict[str, ObjectAuthorizer] = {}
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    """The sockets opened with one login session, named by a hash: the key is a secret."""
+    return f"session.{hashlib.sha256(session_key.encode()).hexdigest()[:32]}"
 
 
 def org_staff_group(organization_id: int) -> str:
@@ -119,7 +132,12 @@ def events_for(items: Iterable[tuple[str, dict, Iterable[str]]]) -> list[Event]:
 
 def send_after_commit(events: list[Event]) -> None:
     """Send saved events over the channel layer once the transaction commits."""
-    transaction.on_commit(partial(_send, [(event.group, event.as_message()) for event in events]))
+    messages = [(event.group, _channel_message(event.as_message())) for event in events]
+    transaction.on_commit(partial(_send, messages))
+
+
+def _channel_message(event: dict) -> dict:
+    return {"type": CHANNEL_MESSAGE_TYPE, "event": event}
 
 
 SEND_TIMEOUT_SECONDS = 2.0
@@ -156,11 +174,7 @@ class _Publisher:
     def send(self, layer: RedisPubSubChannelLayer, messages: list[tuple[str, dict]]) -> None:
         prefix = layer._kwargs.get("prefix", "asgi")
         packed = [
-            (
-                f"{prefix}__group__{group}",
-                layer.serialize({"type": CHANNEL_MESSAGE_TYPE, "event": message}),
-            )
-            for group, message in messages
+            (f"{prefix}__group__{group}", layer.serialize(message)) for group, message in messages
         ]
 
         def publish(pipeline) -> None:
@@ -176,7 +190,7 @@ _publisher = _Publisher()
 
 async def _send_all(layer, messages: list[tuple[str, dict]]) -> None:
     for group, message in messages:
-        await layer.group_send(group, {"type": CHANNEL_MESSAGE_TYPE, "event": message})
+        await layer.group_send(group, message)
 
 
 def _send(messages: list[tuple[str, dict]]) -> None:
@@ -200,27 +214,48 @@ def _log_failed_send(messages: list[tuple[str, dict]], error: Exception) -> None
     logger.warning("channel layer send to %s failed", groups, exc_info=error)
 
 
-def _latest_of(group: str) -> QuerySet[Event]:
-    """One group's newest event id, read per group: MAX(id) over `group IN (...)` let
-    PostgreSQL walk the primary key back from the newest event of any group and filter
-    (7.5 ms past 60,000 newer events of other groups), where one probe of the (group, id)
-    index per group costs the same whatever the other groups hold."""
-    return Event.objects.filter(group=group).order_by("-id").values("id")[:1]
-
-
-def latest_event_id(groups: Iterable[str]) -> int:
-    """The newest event id of `groups`, 0 for none."""
-    return max((row["id"] for group in groups for row in _latest_of(group)), default=0)
-
-
-def latest_event_subquery(groups: Iterable[str]) -> Expression:
-    """`latest_event_id` for a caller that folds it into a bigger query."""
-    newest = [Coalesce(Subquery(_latest_of(group)), 0) for group in groups]
-    if not newest:
-        return Value(0)
-    # Not Greatest of one: on SQLite that is MAX(x), the aggregate.
-    return newest[0] if len(newest) == 1 else Greatest(*newest)
-
-
 def events_since(groups: Iterable[str], since: int, *, limit: int = REPLAY_LIMIT) -> list[Event]:
     return list(Event.objects.filter(group__in=list(groups), id__gt=since).order_by("id")[:limit])
+
+
+def _settled(now: datetime) -> QuerySet[Event]:
+    cutoff = now - timedelta(seconds=settings.REALTIME_SETTLE_SECONDS)
+    return Event.objects.filter(created_at__lt=cutoff).order_by("-id").values("id")[:1]
+
+
+def settled_floor(*, now: datetime) -> int:
+    """The newest event id at or below which every event is final: written longer than
+    REALTIME_SETTLE_SECONDS ago, and so either committed by now or rolled back.
+
+    A smaller id was taken from the sequence earlier still, so its transaction has been open
+    longer than that if it has not committed. Walks the primary key back from the newest
+    event over the last few seconds' events only."""
+    return next((row["id"] for row in _settled(now)), 0)
+
+
+def settled_floor_subquery(*, now: datetime) -> Expression:
+    """`settled_floor` for a caller that folds it into a bigger query."""
+    return Coalesce(Subquery(_settled(now)), 0)
+
+
+def event_ids_above(groups: Iterable[str], floor: int) -> list[int]:
+    """The ids of `groups`' events above the floor: what a page rendered now already shows,
+    so its socket's resync from the floor does not announce them again."""
+    events = Event.objects.filter(group__in=list(groups), id__gt=floor).order_by("id")
+    return list(events.values_list("id", flat=True)[:REPLAY_LIMIT])
+
+
+def missed_events(groups: Iterable[str], *, above: int, sent: Iterable[int]) -> list[Event]:
+    """The events of `groups` above `above` that are not among `sent`, oldest first."""
+    return list(
+        Event.objects.filter(group__in=list(groups), id__gt=above)
+        .exclude(id__in=list(sent))
+        .order_by("id")[:REPLAY_LIMIT]
+    )
+
+
+def close_sockets(group: str) -> None:
+    """Close every socket in `group` after the transaction commits (a logout, a password
+    change, a lost membership): each reconnects with what its session may now see, or not
+    at all."""
+    transaction.on_commit(partial(_send, [(group, {"type": CLOSE_MESSAGE_TYPE})]))

@@ -174,9 +174,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "accounts-expire-stale-presence": {
-        "task": "accounts.tasks.expire_stale_presence",
-        "schedule": 60.0,
+    "accounts-sweep-presence": {
+        "task": "accounts.tasks.sweep_presence",
+        "schedule": env.float("PRESENCE_SWEEP_SECONDS", default=5.0),
     },
     "csportal-prune-events": {"task": "csportal.tasks.prune_events", "schedule": 3600.0},
 }
@@ -296,7 +296,18 @@ SPECTACULAR_SETTINGS = {
 
 # Real-time -----------------------------------------------------------------------------
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=15.0)
-PRESENCE_STALE_SECONDS = env.int("PRESENCE_STALE_SECONDS", default=120)
+# Event ids come from a sequence but transactions commit out of id order: a socket's resync
+# cursor stays this far behind the newest event, longer than any transaction between writing
+# an event and committing it, so one committed late is still found.
+REALTIME_SETTLE_SECONDS = env.float("REALTIME_SETTLE_SECONDS", default=30.0)
+# A socket's presence lasts this long unless its heartbeat renews it: three beats, so a busy
+# server that beats late does not flicker anyone offline.
+PRESENCE_TTL_SECONDS = env.float("PRESENCE_TTL_SECONDS", default=3 * REALTIME_HEARTBEAT_SECONDS)
+# A person whose last tab closed is announced offline only after this, as their next page
+# usually connects within it.
+PRESENCE_GRACE_SECONDS = env.float("PRESENCE_GRACE_SECONDS", default=3.0)
+# Presence changes are announced at most this often per server process, batched.
+PRESENCE_BATCH_SECONDS = env.float("PRESENCE_BATCH_SECONDS", default=0.5)
 REALTIME_EVENT_RETENTION_DAYS = env.int("REALTIME_EVENT_RETENTION_DAYS", default=7)
 
 # Production hardening ------------------------------------------------------------------

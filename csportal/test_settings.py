@@ -13,6 +13,9 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 REALTIME_HEARTBEAT_SECONDS = 1.0
+PRESENCE_TTL_SECONDS = 3.0
+PRESENCE_GRACE_SECONDS = 0.3
+PRESENCE_BATCH_SECONDS = 0.05
 
 if REDIS_URL:  # noqa: F405
     # Keep test traffic apart from a portal that may be running on the same Redis.

@@ -13,9 +13,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CustomerProfile, Organization, User, normalize_phone
+from accounts.models import CustomerProfile, Organization, Role, User, normalize_phone
+from accounts.selectors import works_for
 from csportal import ratelimit
-from csportal.realtime import org_staff_group, publish, user_group
+from csportal.realtime import publish, user_group
 from csportal.redis_cache import add_soon
 
 from . import kinds
@@ -492,11 +493,25 @@ def _publish_statuses(notifications: list[Notification]) -> None:
                 {"id": notification.pk, "status": notification.status, "error": notification.error}
             )
     for organization_id, statuses in by_organization.items():
+        # Only to the open deliveries pages: every staff socket would otherwise get a frame
+        # for each message's every step.
         publish(
             "notification.status",
             {"notifications": statuses},
-            groups=[org_staff_group(organization_id)],
+            groups=[deliveries_group(organization_id)],
         )
+
+
+DELIVERIES_GROUP = "deliveries"
+DELIVERIES_ROLES = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
+
+
+def deliveries_group(organization_id: int) -> str:
+    return f"{DELIVERIES_GROUP}.{organization_id}"
+
+
+def may_watch_deliveries(user, organization_id: str) -> bool:
+    return organization_id.isdigit() and works_for(user, int(organization_id), DELIVERIES_ROLES)
 
 
 def _claim(notification_ids: list[int], now: datetime) -> list[Notification]:

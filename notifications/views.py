@@ -125,12 +125,17 @@ class DeliveriesView(OrganizationStaffMixin, ListView):
     """Staff see where every message to a customer stands, updated live."""
 
     template_name = "notifications/deliveries.html"
-    allowed_roles = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
+    allowed_roles = services.DELIVERIES_ROLES
     context_object_name = "deliveries"
     paginate_by = 50
 
     def get_queryset(self):
         return selectors.deliveries_for(self.organization)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["live_group"] = services.deliveries_group(self.organization.pk)
+        return context
 
 
 def service_worker(request):

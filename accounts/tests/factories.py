@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -6,6 +8,7 @@ from accounts.models import (
     Membership,
     Organization,
     Presence,
+    PresenceConnection,
     PresenceStatus,
     Role,
     User,
@@ -70,9 +73,21 @@ def staff(organization: Organization, role: str, **user_fields) -> User:
     ).user
 
 
-def online(user: User) -> User:
-    """`user`, seen online (one open connection), as routing looks for."""
-    Presence.objects.update_or_create(
-        user=user, defaults={"status": PresenceStatus.ONLINE, "connections": 1}
+def online(user: User, *, away: bool = False) -> User:
+    """`user` with one open connection (idle if `away`) for the day, as routing looks for."""
+    PresenceConnection.objects.create(
+        channel=f"test-{user.pk}-{PresenceConnection.objects.count()}",
+        user=user,
+        away=away,
+        expires_at=timezone.now() + timedelta(days=1),
     )
+    status = PresenceStatus.AWAY if away else PresenceStatus.ONLINE
+    Presence.objects.update_or_create(user=user, defaults={"status": status})
+    return user
+
+
+def offline(user: User) -> User:
+    """`user` with every connection closed."""
+    PresenceConnection.objects.filter(user=user).delete()
+    Presence.objects.update_or_create(user=user, defaults={"status": PresenceStatus.OFFLINE})
     return user

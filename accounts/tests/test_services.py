@@ -3,7 +3,6 @@
 import re
 import threading
 import time
-from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -11,10 +10,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
 
 from accounts import services
-from accounts.models import CustomerProfile, Membership, Presence, PresenceStatus, Role, User
+from accounts.models import CustomerProfile, Membership, Role, User
 from accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory, staff
 from accounts.tokens import make_invitation_token, read_invitation_token
 from csportal.models import Event
@@ -306,137 +304,6 @@ def test_a_manager_cannot_take_away_their_own_manager_role(manager):
     membership.refresh_from_db()
     assert membership.role == Role.MANAGER
     assert events("staff.changed") == []
-
-
-# Presence --------------------------------------------------------------------------------
-
-
-def presence_of(user: User) -> tuple[str, int]:
-    presence = Presence.objects.get(user=user)
-    return presence.status, presence.connections
-
-
-def test_connecting_puts_a_member_online_in_every_organization_they_work_for(
-    organization, other_organization, agent
-):
-    MembershipFactory(user=agent, organization=other_organization, role=Role.AGENT)
-
-    status = services.presence_connect(user=agent)
-
-    assert status == PresenceStatus.ONLINE
-    assert presence_of(agent) == ("online", 1)
-    assert events("presence.changed") == [
-        (
-            org_staff_group(organization.pk),
-            {"user": agent.pk, "name": "Alex Agent", "status": "online"},
-        ),
-        (
-            org_staff_group(other_organization.pk),
-            {"user": agent.pk, "name": "Alex Agent", "status": "online"},
-        ),
-    ]
-
-
-def test_a_second_tab_does_not_announce_the_member_again(agent):
-    services.presence_connect(user=agent)
-
-    services.presence_connect(user=agent)
-
-    assert presence_of(agent) == ("online", 2)
-    assert len(events("presence.changed")) == 1
-
-
-def test_closing_one_of_two_tabs_keeps_the_member_online(agent):
-    services.presence_connect(user=agent)
-    services.presence_connect(user=agent)
-
-    status = services.presence_disconnect(user=agent)
-
-    assert status == PresenceStatus.ONLINE
-    assert presence_of(agent) == ("online", 1)
-    assert len(events("presence.changed")) == 1
-
-
-def test_closing_the_last_tab_puts_the_member_offline(agent):
-    services.presence_connect(user=agent)
-
-    services.presence_disconnect(user=agent)
-
-    assert presence_of(agent) == ("offline", 0)
-    assert [data["status"] for _group, data in events("presence.changed")] == [
-        "online",
-        "offline",
-    ]
-
-
-def test_a_connected_member_goes_away_and_comes_back(agent):
-    services.presence_connect(user=agent)
-
-    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
-    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=True)
-    services.presence_set(user=agent, status=PresenceStatus.ONLINE, was_away=True)
-
-    assert presence_of(agent) == ("online", 1)
-    assert [data["status"] for _group, data in events("presence.changed")] == [
-        "online",
-        "away",
-        "online",
-    ]
-
-
-def test_one_idle_tab_does_not_make_someone_working_in_another_tab_away(agent):
-    services.presence_connect(user=agent)
-    services.presence_connect(user=agent)
-
-    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
-    assert presence_of(agent) == ("online", 2)
-
-    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
-    assert presence_of(agent) == ("away", 2)
-
-
-def test_a_page_left_after_its_successor_opened_leaves_the_person_online(agent):
-    # Navigating: the new page connects, then the old page reports "away" and closes.
-    services.presence_connect(user=agent)
-    services.presence_connect(user=agent)
-    services.presence_set(user=agent, status=PresenceStatus.AWAY, was_away=False)
-    services.presence_disconnect(user=agent, was_away=True)
-
-    assert presence_of(agent) == ("online", 1)
-
-
-def test_a_member_cannot_set_themselves_offline_while_connected(agent):
-    services.presence_connect(user=agent)
-
-    with pytest.raises(ValidationError):
-        services.presence_set(user=agent, status=PresenceStatus.OFFLINE, was_away=False)
-
-    assert presence_of(agent) == ("online", 1)
-
-
-def test_stale_presence_expires_once(agent, receptionist):
-    services.presence_connect(user=agent)
-    services.presence_connect(user=receptionist)
-    later = timezone.now() + timedelta(seconds=121)
-    Presence.objects.filter(user=receptionist).update(last_seen=later)
-
-    first = services.presence_expire_stale(now=later)
-    second = services.presence_expire_stale(now=later)
-
-    assert (first, second) == (1, 0)
-    assert presence_of(agent) == ("offline", 0)
-    assert presence_of(receptionist) == ("online", 1)
-    assert [(data["user"], data["status"]) for _group, data in events("presence.changed")] == [
-        (agent.pk, "online"),
-        (receptionist.pk, "online"),
-        (agent.pk, "offline"),
-    ]
-
-
-def test_a_customer_has_no_presence_to_announce(customer):
-    services.presence_connect(user=customer)
-
-    assert events("presence.changed") == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from accounts.models import Membership, Role, User
 from accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
 from accounts.tokens import make_invitation_token
 from csportal.celery import app as celery_app
+from csportal.realtime import org_staff_group, publish
 
 NEW_PASSWORD = "a brand new password 42"
 
@@ -80,12 +82,18 @@ def test_a_staff_page_shows_the_organization_and_who_is_on_the_staff(client, age
     assert f'data-online-user="{agent.pk}"' in page
 
 
-def test_every_logged_in_page_carries_the_newest_event_id_for_the_socket(client, manager):
+def test_every_logged_in_page_tells_its_socket_where_to_resume_and_what_it_already_shows(
+    client, organization, manager
+):
+    with transaction.atomic():
+        [shown] = publish("ticket.updated", {"n": 1}, groups=[org_staff_group(organization.pk)])
     client.force_login(manager)
 
     response = client.get(reverse("accounts:customer-home"))
 
-    assert response.context["realtime_config"]["latest"] == 0
+    # Written just now, so not final yet: the socket resumes from before it.
+    assert response.context["realtime_config"]["cursor"] == 0
+    assert response.context["realtime_config"]["shown"] == [shown.pk]
     assert response.context["realtime_config"]["staff"] is True
     assert 'id="realtime-config"' in response.content.decode()
 

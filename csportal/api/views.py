@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -15,11 +16,18 @@ class ReplayQuerySerializer(serializers.Serializer):
 
 
 class EventReplayView(APIView):
-    """Events the user may see with an id above `since`: what a reconnecting tab missed."""
+    """Events the user may see with an id above `since`, oldest first.
+
+    Pass `cursor` as `since` the next time and drop the events already seen by id: ids are
+    taken in one order and committed in another, and `cursor` stays behind any transaction
+    that may still commit an event below the newest one. While `more`, page on with the last
+    id returned."""
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", int, required=True, description="Last event id seen."),
+            OpenApiParameter(
+                "since", int, required=True, description="The last `cursor` (or last id)."
+            ),
             OpenApiParameter(
                 "groups", str, description="Comma-separated object groups, e.g. ticket.12."
             ),
@@ -28,7 +36,7 @@ class EventReplayView(APIView):
             "EventReplay",
             {
                 "events": EventSerializer(many=True),
-                "latest": serializers.IntegerField(),
+                "cursor": serializers.IntegerField(),
                 "more": serializers.BooleanField(),
             },
         ),
@@ -39,11 +47,14 @@ class EventReplayView(APIView):
         groups = realtime_groups_for(request.user)
         requested = [g for g in query.validated_data.get("groups", "").split(",") if g.strip()]
         groups += [g for g in requested if realtime.may_join_object_group(request.user, g)]
-        events = realtime.events_since(groups, query.validated_data["since"])
+        since = query.validated_data["since"]
+        floor = realtime.settled_floor(now=timezone.now())
+        events = realtime.events_since(groups, since)
+        reached = events[-1].pk if events else since
         return Response(
             {
                 "events": EventSerializer(events, many=True).data,
-                "latest": realtime.latest_event_id(groups),
+                "cursor": min(floor, reached),
                 "more": len(events) == realtime.REPLAY_LIMIT,
             }
         )

@@ -2,7 +2,6 @@ import pytest
 from django.test import RequestFactory
 
 from accounts.models import Presence, PresenceStatus
-from accounts.selectors import realtime_groups_for
 from csportal import context_processors
 from csportal.realtime import org_staff_group, publish, user_group
 from notifications.models import Channel, Status
@@ -15,19 +14,13 @@ def shell_of(user):
     return context_processors.shell(request)
 
 
-def orm_row(user):
-    """What the prepared query must answer: the same query built and run by the ORM."""
-    groups = realtime_groups_for(user)
-    return context_processors._shell_query(user, groups, staff=len(groups) > 1).get()
-
-
 def unread(user, count):
     for _ in range(count):
         NotificationFactory(recipient=user, channel=Channel.IN_APP, address="", status=Status.SENT)
 
 
 @pytest.mark.django_db
-def test_the_shell_reads_each_persons_own_numbers_through_one_prepared_query(
+def test_the_shell_reads_each_persons_own_numbers_and_the_events_their_page_shows(
     customer, agent, organization, django_assert_num_queries
 ):
     unread(customer, 2)
@@ -37,24 +30,20 @@ def test_the_shell_reads_each_persons_own_numbers_through_one_prepared_query(
     Presence.objects.create(user=agent, status=PresenceStatus.AWAY)
 
     customer_shell = shell_of(customer)
-    with django_assert_num_queries(2):  # the memberships, then the prepared row
+    # The memberships, the numbers in one row, the events above the resume point.
+    with django_assert_num_queries(3):
         agent_shell = shell_of(agent)
 
-    assert orm_row(customer) == {"latest": customer_event.pk, "unread": 2}
-    assert orm_row(agent) == {
-        "latest": staff_event.pk,
-        "unread": 5,
-        "presence_status": PresenceStatus.AWAY,
-    }
-    assert agent_shell["realtime_config"]["latest"] == staff_event.pk
+    assert agent_shell["realtime_config"]["shown"] == [staff_event.pk]
     assert (agent_shell["unread_notifications"], agent_shell["my_presence"]) == (5, "away")
-    assert customer_shell["realtime_config"]["latest"] == customer_event.pk
+    assert customer_shell["realtime_config"]["shown"] == [customer_event.pk]
     assert customer_shell["unread_notifications"] == 2
+    assert customer_shell["realtime_config"]["staff"] is False
 
 
 @pytest.mark.django_db
 def test_a_person_with_no_events_notifications_or_presence_starts_from_zero(agent):
     shell = shell_of(agent)
 
-    assert shell["realtime_config"]["latest"] == 0
+    assert (shell["realtime_config"]["cursor"], shell["realtime_config"]["shown"]) == (0, [])
     assert (shell["unread_notifications"], shell["my_presence"]) == (0, PresenceStatus.OFFLINE)

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Presence, PresenceStatus, Role
-from accounts.tasks import expire_stale_presence, send_invitation_email
-from accounts.tests.factories import MembershipFactory, UserFactory
+from accounts.models import Presence, PresenceConnection, PresenceStatus, Role
+from accounts.tasks import send_invitation_email, sweep_presence
+from accounts.tests.factories import MembershipFactory, UserFactory, online
 from accounts.tokens import read_invitation_token
 from csportal.celery import app as celery_app
 from csportal.models import Event
@@ -105,13 +105,12 @@ def test_an_invitation_for_a_suspended_or_deleted_membership_is_not_sent(organiz
     assert mail.outbox == []
 
 
-def test_the_presence_task_expires_stale_presence(agent):
-    Presence.objects.create(
-        user=agent,
-        status=PresenceStatus.ONLINE,
-        connections=1,
-        last_seen=timezone.now() - timedelta(seconds=settings.PRESENCE_STALE_SECONDS + 1),
+def test_the_presence_sweep_expires_connections_nobody_renewed_and_announces_it(agent):
+    online(agent)
+    PresenceConnection.objects.filter(user=agent).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
     )
 
-    assert expire_stale_presence() == 1
+    assert sweep_presence() == 1
     assert Presence.objects.get(user=agent).status == PresenceStatus.OFFLINE
+    assert not PresenceConnection.objects.exists()

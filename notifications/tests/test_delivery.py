@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from csportal import realtime
 from notifications import services
 from notifications.models import Channel, Notification, PendingNotification, SmsOptOut, Status
 from notifications.transports import LocmemSmsTransport, TransportError
@@ -172,7 +173,7 @@ def test_sms_past_the_per_organization_rate_waits(organization, sms_outbox):
     assert len(sms_outbox) == 1
 
 
-def test_a_status_change_is_published_to_the_organizations_staff(organization, sms_outbox):
+def test_a_status_change_is_published_to_the_open_deliveries_pages_only(organization, sms_outbox):
     from csportal.models import Event
 
     notification = NotificationFactory(organization=organization)
@@ -180,7 +181,7 @@ def test_a_status_change_is_published_to_the_organizations_staff(organization, s
     services.notification_deliver(notification_id=notification.pk)
 
     event = Event.objects.filter(type="notification.status").get()
-    assert event.group == f"org.{organization.pk}.staff"
+    assert event.group == f"deliveries.{organization.pk}"
     assert event.data == {"notifications": [{"id": notification.pk, "status": "sent", "error": ""}]}
 
 
@@ -218,3 +219,20 @@ def test_a_real_worker_turns_a_message_asked_for_after_commit_into_notifications
     told = Notification.objects.filter(dedupe_key__startswith="later:real:")
     assert sorted(told.values_list("channel", flat=True)) == [Channel.EMAIL, Channel.IN_APP]
     assert not PendingNotification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("manager", True), ("agent", True), ("receptionist", True), ("technician", False)],
+)
+def test_the_deliveries_group_is_open_to_the_roles_that_see_the_deliveries_page(
+    request, organization, who, allowed
+):
+    user = request.getfixturevalue(who)
+
+    assert realtime.may_join_object_group(user, f"deliveries.{organization.pk}") is allowed
+
+
+def test_another_organizations_staff_may_not_watch_its_deliveries(organization, other_manager):
+    assert realtime.may_join_object_group(other_manager, f"deliveries.{organization.pk}") is False
+    assert realtime.may_join_object_group(other_manager, "deliveries.x1") is False

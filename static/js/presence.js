@@ -41,12 +41,15 @@ function removeFromOnlineLists(userId) {
   }
 }
 
+// Announced in batches: everyone whose status changed since the last announcement.
 on("presence.changed", ({ data }) => {
-  known.set(data.user, data.status);
-  if (data.status !== "offline") {
-    addToOnlineLists(data.user, data.name);
+  for (const person of data.people) {
+    known.set(person.user, person.status);
+    if (person.status !== "offline") {
+      addToOnlineLists(person.user, person.name);
+    }
+    applyStatus(person.user, person.status);
   }
-  applyStatus(data.user, data.status);
 });
 
 on("staff.changed", ({ data }) => {

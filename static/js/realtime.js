@@ -1,26 +1,30 @@
-// The tab's one socket to /ws/events/. It reconnects on its own, fetches whatever it missed
-// over REST (the channel layer may drop messages; the database never does), announces every
-// event as a DOM event `realtime:<type>` on document, and reports the person's presence.
+// The tab's one socket to /ws/events/. It reconnects on its own and resumes from its cursor:
+// the server sends every event above it that this tab may not have (the channel layer may
+// drop messages; the database never does, and the heartbeat fills what the layer dropped).
+// It announces every event once as a DOM event `realtime:<type>` on document, and reports
+// the person's presence.
 
 const config = JSON.parse(document.getElementById("realtime-config")?.textContent || "null");
 
 const IDLE_AFTER_MS = 5 * 60 * 1000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;
-const SEEN_LIMIT = 2000;
+const SEEN_LIMIT = 5000;
 // The server closes with this code when the session is gone; retrying would only repeat it.
 const CLOSE_UNAUTHENTICATED = 4401;
+// ... and with this one when the person's rights changed: reconnect at once.
+const CLOSE_RECONNECT = 4000;
 const MANUAL_AWAY_KEY = "csportal.presence.away";
 
 let socket = null;
 let attempts = 0;
 let reconnectTimer = null;
 let lastMessageAt = 0;
-let lastId = config ? config.latest : 0;
-const seen = new Set();
+// Everything at or below the cursor has been delivered or shown by the page; above it, the
+// ids in `seen` have been. The server moves the cursor only past events that are final.
+let cursor = config ? config.cursor : 0;
+const seen = new Set(config ? config.shown : []);
 const subscriptions = new Set();
-let catchingUp = null;
-let behindAgain = false;
 
 // ---- Public API ----------------------------------------------------------------------------
 
@@ -79,6 +83,7 @@ function connect() {
     for (const group of subscriptions) {
       send({ action: "subscribe", group });
     }
+    send({ action: "resume", since: cursor });
     reported = null;
     reportPresence();
   });
@@ -94,6 +99,9 @@ function connect() {
     if (closeEvent.code === CLOSE_UNAUTHENTICATED) {
       showState("closed");
       return;
+    }
+    if (closeEvent.code === CLOSE_RECONNECT) {
+      attempts = 0;
     }
     scheduleReconnect();
   });
@@ -127,9 +135,7 @@ function dropStale() {
 
 function handle(message) {
   if (message.type === "hello" || message.type === "heartbeat" || message.type === "pong") {
-    if (message.latest > lastId) {
-      catchUp();
-    }
+    advance(message.cursor);
   } else if (message.type === "error") {
     console.warn("realtime:", message.code, message.group || "");
   } else if (typeof message.id === "number") {
@@ -137,56 +143,30 @@ function handle(message) {
   }
 }
 
+// A socket resumed from an older cursor keeps sending from there; only what the server calls
+// final moves the tab's own cursor, so a reconnect never skips an event committed late.
+function advance(serverCursor) {
+  if (typeof serverCursor === "number" && serverCursor > cursor) {
+    cursor = serverCursor;
+    for (const id of seen) {
+      if (id <= cursor) {
+        seen.delete(id);
+      }
+    }
+  }
+}
+
 function deliver(event) {
-  // Live sends and replays overlap around a reconnect; each event is announced once.
-  if (seen.has(event.id)) {
+  // Live sends and resyncs overlap around a reconnect; each event is announced once.
+  if (event.id <= cursor || seen.has(event.id)) {
     return;
   }
   seen.add(event.id);
   if (seen.size > SEEN_LIMIT) {
     seen.delete(seen.values().next().value);
   }
-  lastId = Math.max(lastId, event.id);
   document.dispatchEvent(new CustomEvent(`realtime:${event.type}`, { detail: event }));
   document.dispatchEvent(new CustomEvent("realtime:any", { detail: event }));
-}
-
-async function catchUp() {
-  if (catchingUp) {
-    behindAgain = true;
-    return;
-  }
-  catchingUp = (async () => {
-    try {
-      let more = true;
-      while (more) {
-        const params = new URLSearchParams({ since: String(lastId) });
-        if (subscriptions.size) {
-          params.set("groups", [...subscriptions].join(","));
-        }
-        const response = await fetch(`${config.replay}?${params}`, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        });
-        if (!response.ok) {
-          return; // The next heartbeat tries again.
-        }
-        const body = await response.json();
-        for (const event of body.events) {
-          deliver(event);
-        }
-        more = body.more && body.events.length > 0;
-      }
-    } catch (error) {
-      console.warn("realtime: catch-up failed", error);
-    } finally {
-      catchingUp = null;
-    }
-    if (behindAgain) {
-      behindAgain = false;
-      catchUp();
-    }
-  })();
 }
 
 // ---- Presence ------------------------------------------------------------------------------

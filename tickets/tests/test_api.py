@@ -8,8 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Presence, PresenceStatus
-from accounts.tests.factories import online
+from accounts.tests.factories import offline, online
 from csportal.models import Event
 from notifications.models import Notification
 from tickets import services
@@ -690,7 +689,7 @@ def test_a_follow_up_on_a_resolved_ticket_reopens_it_to_the_same_agent(
         organization=organization, customer=customer, subject="Boiler", body="It bangs."
     )
     services.ticket_resolve(ticket=ticket, result="Bled the radiators.", by=agent)
-    Presence.objects.filter(user=agent).update(status=PresenceStatus.OFFLINE, connections=0)
+    offline(agent)
 
     with after_commit():
         response = client_for(customer).post(

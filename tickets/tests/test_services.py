@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import AgentSkill, ExclusiveAgent, Membership, Presence, PresenceStatus, Role
+from accounts.models import AgentSkill, ExclusiveAgent, Membership, Role
 from accounts.selectors import realtime_groups_for
-from accounts.tests.factories import online, staff
+from accounts.tests.factories import offline, online, staff
 from csportal.models import Event
 from csportal.realtime import org_audience_group
 from notifications.models import Notification, PendingNotification
@@ -84,7 +84,7 @@ def test_an_offline_dedicated_agent_is_passed_over(organization, customer):
 
 def test_an_agent_who_is_away_gets_no_new_tickets(organization, customer):
     away = staff(organization, Role.AGENT)
-    Presence.objects.create(user=away, status=PresenceStatus.AWAY, connections=1)
+    online(away, away=True)
 
     assert open_ticket(organization, customer).assignee is None
 
@@ -253,7 +253,7 @@ def test_the_whole_life_of_a_ticket(organization, customer, after_commit):
     assert (ticket.status, ticket.result) == (Status.RESOLVED, "Replaced the pump.")
 
     # The agent goes offline; the follow-up still goes back to them.
-    Presence.objects.filter(user=agent).update(status=PresenceStatus.OFFLINE)
+    offline(agent)
     online(staff(organization, Role.AGENT))
     with after_commit():
         services.ticket_follow_up(ticket=ticket, customer=customer, body="Still banging.")
