@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from csportal.forms import add_service_errors
-from csportal.realtime import close_sockets, session_group
+from csportal.realtime import CLOSE_UNAUTHENTICATED, close_sockets, session_group
 
 from . import selectors, services
 from .access import access_member
@@ -53,7 +53,7 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         if session_key:
             # The tabs of this session must stop receiving at once, not at their next beat.
-            close_sockets(session_group(session_key))
+            close_sockets(session_group(session_key), code=CLOSE_UNAUTHENTICATED)
         return response
 
 

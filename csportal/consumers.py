@@ -29,9 +29,8 @@ from . import realtime
 
 logger = logging.getLogger(__name__)
 
-CLOSE_UNAUTHENTICATED = 4401
-# Sent with a close the client should answer by reconnecting at once (its rights changed).
-CLOSE_RECONNECT = 4000
+CLOSE_UNAUTHENTICATED = realtime.CLOSE_UNAUTHENTICATED
+CLOSE_RECONNECT = realtime.CLOSE_RECONNECT
 
 
 def _session_is_current(session_key: str | None, user: User) -> bool:
@@ -71,8 +70,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         # gone), it lets go of its heartbeat, groups and presence. Without this, a send that
         # failed after the client left ended the consumer without disconnect() and left its
         # heartbeat beating and its person online.
+        async def send_or_stop(message):
+            try:
+                await send(message)
+            except (OSError, RuntimeError) as error:
+                # The client is gone (uvicorn's ClientDisconnected is an OSError; a send
+                # after the close is a RuntimeError): end quietly, not with a traceback.
+                raise StopConsumer from error
+
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, send_or_stop)
         finally:
             await self._release()
 
@@ -83,14 +90,6 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.realtime_event(message)
             return
         await super().dispatch(message)
-
-    async def send(self, message):
-        try:
-            await super().send(message)
-        except (OSError, RuntimeError) as error:
-            # The client is gone (uvicorn's ClientDisconnected is an OSError; a send after
-            # the close is a RuntimeError): end the consumer quietly.
-            raise StopConsumer from error
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -187,7 +186,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def realtime_close(self, message):
-        await self.close(code=CLOSE_RECONNECT)
+        await self.close(code=message.get("code", CLOSE_RECONNECT))
         raise StopConsumer
 
     async def _resume(self, since) -> None:

@@ -254,8 +254,12 @@ def missed_events(groups: Iterable[str], *, above: int, sent: Iterable[int]) -> 
     )
 
 
-def close_sockets(group: str) -> None:
-    """Close every socket in `group` after the transaction commits (a logout, a password
-    change, a lost membership): each reconnects with what its session may now see, or not
-    at all."""
-    transaction.on_commit(partial(_send, [(group, {"type": CLOSE_MESSAGE_TYPE})]))
+# Close codes: the client reconnects at once, or stops (its session is gone).
+CLOSE_RECONNECT = 4000
+CLOSE_UNAUTHENTICATED = 4401
+
+
+def close_sockets(group: str, *, code: int = CLOSE_RECONNECT) -> None:
+    """Close every socket in `group` after the transaction commits: a lost membership (they
+    reconnect with what they may now see) or a logout (`CLOSE_UNAUTHENTICATED`)."""
+    transaction.on_commit(partial(_send, [(group, {"type": CLOSE_MESSAGE_TYPE, "code": code})]))

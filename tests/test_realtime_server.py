@@ -1,0 +1,163 @@
+"""The events socket on the real ASGI server (uvicorn), with real clients that misbehave:
+sockets dropped mid-stream and mid-handshake, sessions that log out, events the layer drops."""
+
+import asyncio
+import logging
+import threading
+import time
+
+import pytest
+import websockets
+from django.db import connections, transaction
+from django.test import Client
+
+from accounts.models import PresenceConnection
+from csportal import consumers, realtime
+from csportal.realtime import org_staff_group, publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DROPPED = 30
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def socket_url(base_url: str) -> str:
+    return base_url.replace("http://", "ws://") + "/ws/events/"
+
+
+def headers_for(client: Client) -> dict:
+    return {
+        "Cookie": f"sessionid={client.cookies['sessionid'].value}",
+        "Origin": "http://127.0.0.1",
+    }
+
+
+async def close_code(socket) -> int:
+    """Read until the server closes the socket; the code it closed with."""
+    try:
+        while True:
+            await asyncio.wait_for(socket.recv(), timeout=5)
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code
+
+
+def wait_until(condition, *, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def publishing(organization, stop: threading.Event) -> threading.Thread:
+    """A thread publishing to the staff of `organization` as fast as it can until `stop`."""
+
+    def run():
+        try:
+            while not stop.is_set():
+                with transaction.atomic():
+                    publish("ticket.updated", {"n": 1}, groups=[org_staff_group(organization.pk)])
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_sockets_dropped_mid_stream_and_mid_handshake_leave_no_consumer_beating_nor_online(
+    live_asgi_server, organization, agent, caplog
+):
+    headers = headers_for(signed_in(agent))
+    url = socket_url(live_asgi_server)
+
+    async def drop_them():
+        opened = []
+        for _ in range(DROPPED // 2):
+            socket = await websockets.connect(url, additional_headers=headers)
+            await socket.recv()  # hello
+            opened.append(socket)
+        # Events keep coming while the clients vanish without a close frame, so some are
+        # sent to a socket whose client has already gone.
+        for socket in opened:
+            socket.transport.abort()
+        # The other half are dropped while their handshake is still under way.
+        host, port = live_asgi_server.removeprefix("http://").split(":")
+        for _ in range(DROPPED - DROPPED // 2):
+            _reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(
+                b"GET /ws/events/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + f"Cookie: {headers['Cookie']}\r\nOrigin: http://127.0.0.1\r\n\r\n".encode()
+            )
+            await writer.drain()
+            writer.transport.abort()
+
+    stop = threading.Event()
+    publisher = publishing(organization, stop)
+    try:
+        with caplog.at_level(logging.ERROR):
+            asyncio.run(drop_them())
+            settled = wait_until(lambda: consumers.beating_consumers() == 0)
+            # A few heartbeats more: nothing beats again, nothing is logged.
+            time.sleep(3)
+    finally:
+        stop.set()
+        publisher.join()
+
+    assert settled, f"{consumers.beating_consumers()} consumers still beating"
+    assert consumers.beating_consumers() == 0
+    assert wait_until(lambda: not PresenceConnection.objects.exists(), timeout=5)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_logging_out_closes_that_sessions_socket_within_a_second(live_asgi_server, agent):
+    client = signed_in(agent)
+    other_session = signed_in(agent)
+
+    async def log_out_while_connected():
+        url = socket_url(live_asgi_server)
+        async with (
+            websockets.connect(url, additional_headers=headers_for(client)) as socket,
+            websockets.connect(url, additional_headers=headers_for(other_session)) as other,
+        ):
+            await socket.recv()
+            await other.recv()
+            started = time.monotonic()
+            response = await asyncio.to_thread(client.post, "/logout/")
+            assert response.status_code == 302
+            code = await close_code(socket)
+            elapsed = time.monotonic() - started
+            return code, elapsed, other.state == websockets.State.OPEN
+
+    code, elapsed, other_still_open = asyncio.run(log_out_while_connected())
+
+    assert code == realtime.CLOSE_UNAUTHENTICATED
+    assert elapsed < 1.0
+    assert other_still_open
+    connections.close_all()
+
+
+def test_a_socket_of_a_logged_out_session_is_refused_with_the_code_a_browser_can_read(
+    live_asgi_server, agent
+):
+    client = signed_in(agent)
+    headers = headers_for(client)
+    client.post("/logout/")
+
+    async def reconnect():
+        async with websockets.connect(
+            socket_url(live_asgi_server), additional_headers=headers
+        ) as s:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(s.recv(), timeout=5)
+            return closed.value.rcvd.code
+
+    assert asyncio.run(reconnect()) == realtime.CLOSE_UNAUTHENTICATED
