@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -8,6 +10,7 @@ from accounts.models import (
     Presence,
     PresenceStatus,
     Role,
+    StaffInvitation,
     User,
 )
 
@@ -61,6 +64,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.AGENT
     accepted_at = factory.LazyFunction(timezone.now)
+
+
+class StaffInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation, a week from expiring."""
+
+    class Meta:
+        model = StaffInvitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.AGENT
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
 def staff(organization: Organization, role: str, **user_fields) -> User:
