@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.http import Http404
 
-from .models import Membership, Organization
+from .models import Membership, Organization, Role, StaffInvitation
 from .selectors import request_memberships
 
 
@@ -56,4 +56,13 @@ def access_member(user, organization_slug: str, membership_id, roles: Iterable[s
             organization=acting.organization, pk=int(membership_id)
         )
     except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_invitation(user, organization_slug: str, invitation_id) -> StaffInvitation:
+    """An invitation of an organization the user manages."""
+    acting = access_membership(user, organization_slug, (Role.MANAGER,))
+    try:
+        return StaffInvitation.objects.get(organization=acting.organization, pk=int(invitation_id))
+    except (StaffInvitation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -52,7 +52,6 @@ class ProfileForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
@@ -67,8 +66,8 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+class InvitationSignUpForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
     password = forms.CharField(
         label=_("Password"),
         strip=False,

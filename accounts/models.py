@@ -1,5 +1,7 @@
 import functools
+import secrets
 import zoneinfo
+from datetime import datetime
 
 import phonenumbers
 from django.conf import settings
@@ -192,9 +194,78 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.accepted_at is None
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Invited")  # sent, waiting for an answer (or past its expiry)
+    ACCEPTED = "accepted", _("Accepted")  # the invitee joined: a Membership exists now
+    DECLINED = "declined", _("Declined")  # the invitee said no
+    REVOKED = "revoked", _("Withdrawn")  # a manager took it back
+
+
+def new_invitation_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class StaffInvitationQuerySet(OrganizationScopedQuerySet):
+    def pending(self):
+        return self.filter(status=InvitationStatus.PENDING)
+
+
+class StaffInvitation(models.Model):
+    """An offer of a place on an organization's staff, made to an email address.
+
+    It names an address, never a user: nobody learns whether the address has an account,
+    and no account or membership exists until its owner accepts.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Signed into the emailed link; a resend draws a new one, so only the newest link works.
+    nonce = models.CharField(max_length=32, default=new_invitation_nonce, editable=False)
+    created_at = models.DateTimeField(_("invited at"), default=django_timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = StaffInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        constraints = [
+            # One open offer per address and organization: inviting again renews it, and two
+            # managers inviting the same address at once end up with one.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(status=InvitationStatus.PENDING),
+                name="staff_invitation_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.organization}"
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether its link may still be answered."""
+        return self.status == InvitationStatus.PENDING and now < self.expires_at
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.status == InvitationStatus.PENDING and now >= self.expires_at
 
 
 class ContactChannel(models.TextChoices):

@@ -5,7 +5,15 @@ from django.db.models import Case, QuerySet, Subquery, Value, When
 
 from csportal.realtime import audience_groups, org_role_group, org_staff_group, user_group
 
-from .models import Membership, Organization, Presence, PresenceStatus, Role, User
+from .models import (
+    Membership,
+    Organization,
+    Presence,
+    PresenceStatus,
+    Role,
+    StaffInvitation,
+    User,
+)
 
 MEMBERSHIPS_SECONDS = 300
 
@@ -114,6 +122,22 @@ def organization_staff(organization: Organization) -> QuerySet[Membership]:
         .prefetch_related("skills")
         .order_by("-is_active", managers_first, "role", "user__full_name", "user__email")
     )
+
+
+def open_invitations(organization: Organization) -> QuerySet[StaffInvitation]:
+    """The organization's invitations nobody has answered or withdrawn (expired ones too, to
+    resend), newest first."""
+    return (
+        StaffInvitation.objects.filter(organization=organization)
+        .pending()
+        .order_by("-created_at", "-pk")
+    )
+
+
+def has_account(email: str) -> bool:
+    """Only for the holder of an invitation link to that address: the link proves they
+    receive its mail, so telling them whether to sign in or sign up tells them nothing new."""
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def online_staff(organization: Organization) -> QuerySet[Membership]:

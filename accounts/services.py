@@ -1,21 +1,27 @@
 """Account, organization and staff operations (presence: accounts.presence)."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from csportal.realtime import close_sockets, org_staff_group, publish, user_group
+from csportal.realtime import close_sockets, org_role_group, org_staff_group, publish, user_group
 
 from .models import (
     AgentSkill,
     CustomerProfile,
+    InvitationStatus,
     Membership,
     Organization,
     Role,
+    StaffInvitation,
     User,
+    new_invitation_nonce,
     normalize_phone,
 )
 
@@ -110,100 +116,189 @@ def _member_payload(membership: Membership) -> dict:
         "email": membership.user.email,
         "role": membership.role,
         "is_active": membership.is_active,
-        "pending": membership.is_pending,
     }
 
 
-def membership_invite(
-    *, organization: Organization, invited_by: User, email: str, role: str, full_name: str = ""
-) -> Membership:
-    """Add a person to the staff and email them a link to set their password and join.
+# Invitations ----------------------------------------------------------------------------
 
-    A person new to the portal gets an account with no usable password until they accept.
-    Someone with an account already joins at once and is told by email.
+
+def _publish_invitation(invitation: StaffInvitation) -> None:
+    # Managers only: an invited address is nobody's on the staff until it is accepted.
+    publish(
+        "invitation.changed",
+        {"invitation": invitation.pk, "status": invitation.status},
+        groups=[org_role_group(invitation.organization_id, Role.MANAGER)],
+    )
+
+
+def _send_invitation_after_commit(invitation: StaffInvitation) -> None:
+    from .tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+
+
+def _renew(invitation: StaffInvitation, now: datetime) -> None:
+    """A new link and a new lifetime; the link sent before stops working."""
+    invitation.nonce = new_invitation_nonce()
+    invitation.expires_at = now + timedelta(seconds=settings.INVITATION_TIMEOUT)
+
+
+def membership_invite(
+    *,
+    organization: Organization,
+    invited_by: User,
+    email: str,
+    role: str,
+    now: datetime | None = None,
+) -> StaffInvitation | None:
+    """Invite an email address to the staff in `role`: store an invitation and email its link.
+
+    No user and no membership is made: they wait for the address's owner to accept. Nothing
+    here asks whether the address has an account, so nothing the caller sees can depend on
+    it. Inviting an address whose invitation is still open renews it (the new role, a new
+    link, a new lifetime). An address on this staff already is emailed a note saying so
+    instead, and None is returned: the interfaces answer the same regardless, though the
+    manager's own staff list shows that person anyway.
     """
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
     email = _normalize_email(email)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            membership = _create_invited_membership(
-                organization=organization,
-                invited_by=invited_by,
-                email=email,
-                role=role,
-                full_name=full_name,
-                now=now,
-            )
-    except IntegrityError:
-        # Two managers invited the same person at the same moment; the constraints decided.
-        raise ValidationError({"email": _("This person is already on the staff.")}) from None
-    return membership
-
-
-def _create_invited_membership(*, organization, invited_by, email, role, full_name, now):
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(email=email, full_name=full_name.strip())
-        user.set_unusable_password()
-        # Uniqueness is left to the constraint: a racing invite then fails as an
-        # IntegrityError, which membership_invite reports as "already on the staff".
-        user.full_clean(validate_unique=False, validate_constraints=False)
-        user.save()
-        accepted_at = None
-    else:
-        if Membership.objects.filter(user=user, organization=organization).exists():
-            raise ValidationError({"email": _("This person is already on the staff.")})
-        accepted_at = now
-    membership = Membership.objects.create(
-        user=user,
-        organization=organization,
-        role=role,
-        invited_by=invited_by,
-        invited_at=now,
-        accepted_at=accepted_at,
-    )
-    publish("staff.changed", _member_payload(membership), groups=[org_staff_group(organization.pk)])
-    _send_invitation_after_commit(membership)
-    return membership
-
-
-def membership_resend_invitation(*, membership: Membership) -> None:
-    if not membership.is_pending:
-        raise ValidationError(_("This invitation was accepted already."))
-    Membership.objects.filter(pk=membership.pk).update(invited_at=timezone.now())
-    _send_invitation_after_commit(membership)
-
-
-def _send_invitation_after_commit(membership: Membership) -> None:
-    from .tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(membership.pk))
-
-
-def invitation_accept(*, user: User, password: str, full_name: str = "") -> User:
-    """Set the invited user's password and mark their pending memberships accepted."""
-    validate_password(password, user)
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
-        user.set_password(password)
-        if full_name.strip():
-            user.full_name = full_name.strip()
-        user.save(update_fields=["password", "full_name"])
-        pending = list(
-            Membership.objects.select_for_update()
-            .select_related("user")
-            .filter(user=user, accepted_at__isnull=True)
-        )
-        for membership in pending:
-            membership.accepted_at = now
-            membership.save(update_fields=["accepted_at"])
-            publish(
-                "staff.changed",
-                _member_payload(membership),
-                groups=[org_staff_group(membership.organization_id)],
+        member = Membership.objects.filter(
+            organization=organization, user__email__iexact=email
+        ).first()
+        if member is not None:
+            from .tasks import send_already_a_member_email
+
+            transaction.on_commit(
+                lambda: send_already_a_member_email.delay(member.pk, invited_by.pk)
             )
+            return None
+        invitation = (
+            StaffInvitation.objects.select_for_update()
+            .pending()
+            .filter(organization=organization, email=email)
+            .first()
+        ) or StaffInvitation(organization=organization, email=email, created_at=now)
+        invitation.role = role
+        invitation.invited_by = invited_by
+        _renew(invitation, now)
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:
+            # Another manager invited the address at this moment; theirs stands, and their
+            # email carries the link.
+            return StaffInvitation.objects.pending().get(organization=organization, email=email)
+        _publish_invitation(invitation)
+        _send_invitation_after_commit(invitation)
+    return invitation
+
+
+def _lock_pending(invitation: StaffInvitation) -> StaffInvitation:
+    locked = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.status != InvitationStatus.PENDING:
+        raise ValidationError(
+            _("This invitation was answered or withdrawn already."), code=locked.status
+        )
+    return locked
+
+
+def _lock_open(invitation: StaffInvitation, now: datetime) -> StaffInvitation:
+    locked = _lock_pending(invitation)
+    if locked.is_expired(now):
+        raise ValidationError(_("This invitation has expired."), code="expired")
+    return locked
+
+
+def invitation_resend(
+    *, invitation: StaffInvitation, now: datetime | None = None
+) -> StaffInvitation:
+    """Email a pending invitation again (an expired one too) with a new link and lifetime."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = _lock_pending(invitation)
+        _renew(invitation, now)
+        invitation.save(update_fields=["nonce", "expires_at"])
+        _publish_invitation(invitation)
+        _send_invitation_after_commit(invitation)
+    return invitation
+
+
+def invitation_revoke(
+    *, invitation: StaffInvitation, now: datetime | None = None
+) -> StaffInvitation:
+    """A manager withdraws a pending invitation; its link stops working."""
+    return _close(invitation, InvitationStatus.REVOKED, now or timezone.now(), allow_expired=True)
+
+
+def invitation_decline(
+    *, invitation: StaffInvitation, now: datetime | None = None
+) -> StaffInvitation:
+    """The invitee says no. Nothing of theirs was made, so nothing is left behind."""
+    return _close(invitation, InvitationStatus.DECLINED, now or timezone.now())
+
+
+def _close(
+    invitation: StaffInvitation, status: str, now: datetime, *, allow_expired: bool = False
+) -> StaffInvitation:
+    with transaction.atomic():
+        invitation = _lock_pending(invitation) if allow_expired else _lock_open(invitation, now)
+        invitation.status = status
+        invitation.answered_at = now
+        invitation.save(update_fields=["status", "answered_at"])
+        _publish_invitation(invitation)
+    return invitation
+
+
+def invitation_accept(
+    *, invitation: StaffInvitation, user: User, now: datetime | None = None
+) -> Membership:
+    """`user` takes up the invitation and joins the staff in its role.
+
+    Only the owner of the invited address may (PermissionDenied for anyone else), and only
+    while the invitation is pending and unexpired (ValidationError). The staff is told.
+    """
+    if _normalize_email(user.email) != invitation.email:
+        raise PermissionDenied(_("This invitation is for another email address."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = _lock_open(invitation, now)
+        # Someone put on the staff another way since the invitation keeps their place as is.
+        membership, _created = Membership.objects.get_or_create(
+            user=user,
+            organization_id=invitation.organization_id,
+            defaults={
+                "role": invitation.role,
+                "invited_by_id": invitation.invited_by_id,
+                "invited_at": invitation.created_at,
+                "accepted_at": now,
+            },
+        )
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.answered_at = now
+        invitation.save(update_fields=["status", "answered_at"])
+        _publish_invitation(invitation)
+        publish(
+            "staff.changed",
+            _member_payload(membership),
+            groups=[org_staff_group(membership.organization_id)],
+        )
+    return membership
+
+
+def invitation_sign_up(
+    *, invitation: StaffInvitation, full_name: str, password: str, now: datetime | None = None
+) -> User:
+    """Create the account of an invited address that has none, and accept with it.
+
+    Raises ValidationError, having made nothing, for a weak password, a closed invitation
+    or an address that has an account by now (its owner signs in to accept).
+    """
+    with transaction.atomic():
+        user = customer_sign_up(email=invitation.email, password=password, full_name=full_name)
+        invitation_accept(invitation=invitation, user=user, now=now)
     return user
 
 

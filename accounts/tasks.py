@@ -1,4 +1,5 @@
 import logging
+import math
 
 from celery import shared_task
 from django.conf import settings
@@ -10,41 +11,68 @@ from django.utils import timezone, translation
 from csportal.links import absolute_url
 
 from . import presence
-from .models import Membership
+from .models import InvitationStatus, Membership, StaffInvitation, User
 from .tokens import make_invitation_token
 
 logger = logging.getLogger(__name__)
 
+_EMAIL_RETRIES = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
-def send_invitation_email(membership_id: int) -> None:
-    """Email the invitation link (or, for someone with an account, the news they joined)."""
-    membership = (
-        Membership.objects.select_related("user", "organization", "invited_by")
-        .filter(pk=membership_id, is_active=True)
+
+def _send_email(template: str, context: dict, to: str) -> None:
+    """Render `<template>_subject.txt`, `.txt` and `.html` and send them to one address."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@shared_task(**_EMAIL_RETRIES)
+def send_invitation_email(invitation_id: int) -> None:
+    """Email the invitation's link, unless it was answered, withdrawn or expired since."""
+    invitation = (
+        StaffInvitation.objects.select_related("organization", "invited_by")
+        .filter(pk=invitation_id, status=InvitationStatus.PENDING)
         .first()
+    )
+    now = timezone.now()
+    if invitation is None or invitation.is_expired(now):
+        return
+    token = make_invitation_token(invitation)
+    context = {
+        "organization": invitation.organization,
+        "inviter": invitation.invited_by,
+        "role": invitation.get_role_display(),
+        "link": absolute_url(reverse("accounts:invitation", args=[token])),
+        "days": math.ceil((invitation.expires_at - now).total_seconds() / 86400),
+    }
+    _send_email("accounts/email/invitation", context, invitation.email)
+    logger.info("staff invitation %s emailed", invitation_id)
+
+
+@shared_task(**_EMAIL_RETRIES)
+def send_already_a_member_email(membership_id: int, invited_by_id: int) -> None:
+    """Tell someone invited to a staff they are on already that nothing changed."""
+    membership = (
+        Membership.objects.select_related("user", "organization").filter(pk=membership_id).first()
     )
     if membership is None:
         return
-    user = membership.user
     context = {
-        "membership": membership,
         "organization": membership.organization,
-        "user": user,
-        "role": membership.get_role_display(),
+        "inviter": User.objects.filter(pk=invited_by_id).first(),
         "link": absolute_url(reverse("accounts:login")),
     }
-    if membership.is_pending:
-        token = make_invitation_token(user)
-        context["link"] = absolute_url(reverse("accounts:invitation", args=[token]))
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        text = render_to_string("accounts/email/invitation.txt", context)
-        html = render_to_string("accounts/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-    logger.info("invitation for membership %s emailed", membership_id)
+    _send_email("accounts/email/already_a_member", context, membership.user.email)
+    logger.info("already-a-member note for membership %s emailed", membership_id)
 
 
 @shared_task

@@ -1,30 +1,32 @@
-"""Signed, expiring, single-use links for staff invitations."""
+"""Signed links for staff invitations.
 
-from django.conf import settings
+A link names its invitation and the nonce it was sent with; whether it can still be used
+(pending, unexpired) is the invitation's state, so accepting, declining, withdrawing or
+resending it retires the link at once.
+"""
+
 from django.core import signing
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
-from .models import User
+from .models import StaffInvitation
 
 _SALT = "accounts.invitation"
 
 
-def _password_state(user: User) -> str:
-    # Changes the moment a password is set, so an accepted link can't be used again.
-    return salted_hmac(_SALT, f"{user.pk}:{user.password}").hexdigest()[:16]
+def make_invitation_token(invitation: StaffInvitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=_SALT)
 
 
-def make_invitation_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "s": _password_state(user)}, salt=_SALT, compress=True)
-
-
-def read_invitation_token(token: str) -> User | None:
-    """The invited user if the token is genuine, unexpired and unused; else None."""
+def read_invitation_token(token: str) -> StaffInvitation | None:
+    """The invitation a genuine link of its newest sending was made for; else None."""
     try:
-        payload = signing.loads(token, salt=_SALT, max_age=settings.INVITATION_TIMEOUT)
-        user = User.objects.get(pk=payload["u"], is_active=True)
-    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        payload = signing.loads(token, salt=_SALT)
+        invitation = StaffInvitation.objects.select_related("organization", "invited_by").get(
+            pk=payload["i"]
+        )
+        nonce = str(payload["n"])
+    except (signing.BadSignature, StaffInvitation.DoesNotExist, KeyError, TypeError, ValueError):
         return None
-    if not constant_time_compare(payload.get("s", ""), _password_state(user)):
+    if not constant_time_compare(nonce, invitation.nonce):
         return None
-    return user
+    return invitation

@@ -21,7 +21,12 @@ urlpatterns = [
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("invitation/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation"),
+    path("invitation/<str:token>/", views.InvitationView.as_view(), name="invitation"),
+    path(
+        "invitation/<str:token>/decline/",
+        views.InvitationDeclineView.as_view(),
+        name="invitation-decline",
+    ),
     path("me/", views.CustomerHomeView.as_view(), name="customer-home"),
     path("o/<slug:slug>/console/", views.ManagerConsoleView.as_view(), name="manager-console"),
     path(
@@ -33,6 +38,11 @@ urlpatterns = [
         "o/<slug:slug>/members/<int:pk>/<slug:action>/",
         views.MemberActionView.as_view(),
         name="member-action",
+    ),
+    path(
+        "o/<slug:slug>/invitations/<int:pk>/<slug:action>/",
+        views.InvitationActionView.as_view(),
+        name="invitation-action",
     ),
     path("o/<slug:slug>/agent/", views.AgentDashboardView.as_view(), name="agent-dashboard"),
     path("o/<slug:slug>/desk/", views.ReceptionDeskView.as_view(), name="reception-desk"),

@@ -2,10 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -14,11 +17,11 @@ from csportal.forms import add_service_errors
 from csportal.realtime import CLOSE_UNAUTHENTICATED, close_sockets, session_group
 
 from . import selectors, services
-from .access import access_member
+from .access import access_invitation, access_member
 from .backends import SIGN_IN_BACKEND
 from .forms import (
     EmailLoginForm,
-    InvitationAcceptForm,
+    InvitationSignUpForm,
     InviteForm,
     MemberRoleForm,
     OrganizationSettingsForm,
@@ -98,42 +101,102 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
-class InvitationAcceptView(FormView):
-    """The signed link from an invitation email: set a password, join, land on the role page."""
+class InvitationLinkMixin:
+    """Pages behind an emailed invitation link; a link that no longer works says why."""
 
     template_name = "accounts/invitation.html"
-    form_class = InvitationAcceptForm
+
+    def invalid(self):
+        return TemplateResponse(self.request, self.template_name, {"invalid": True}, status=400)
+
+    def closed(self, invitation):
+        invitation.refresh_from_db()  # a failed answer may have raced another one
+        return TemplateResponse(
+            self.request,
+            self.template_name,
+            {"closed": invitation, "expired": invitation.is_expired(timezone.now())},
+            status=400,
+        )
+
+
+class InvitationView(InvitationLinkMixin, FormView):
+    """The link from an invitation email. Its owner accepts while signed in as the invited
+    address; with no account for it yet, they sign up here and join in one step."""
+
+    form_class = InvitationSignUpForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.invited = read_invitation_token(kwargs["token"])
-        if self.invited is None:
-            return self.render_to_response({"invalid": True}, status=400)
+        self.invitation = read_invitation_token(kwargs["token"])
+        if self.invitation is None:
+            return self.invalid()
+        if not self.invitation.is_open(timezone.now()):
+            return self.closed(self.invitation)
+        user = request.user
+        if user.is_authenticated and user.email.lower() != self.invitation.email:
+            return self.render_to_response(self.get_context_data(wrong_account=True), status=403)
+        if not user.is_authenticated and selectors.has_account(self.invitation.email):
+            if request.method == "POST":
+                return redirect_to_login(request.get_full_path())
+            return self.render_to_response(self.get_context_data(sign_in=True))
         return super().dispatch(request, *args, **kwargs)
 
-    def get_initial(self):
-        return {"full_name": self.invited.full_name}
-
     def get_context_data(self, **kwargs):
+        if self.request.user.is_authenticated or kwargs.get("sign_in"):
+            kwargs.setdefault("form", None)  # nothing to fill in here
         context = super().get_context_data(**kwargs)
-        context["invited"] = self.invited
-        context["memberships"] = self.invited.memberships.filter(
-            accepted_at__isnull=True
-        ).select_related("organization")
+        context["invitation"] = self.invitation
         return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().post(request, *args, **kwargs)  # the sign-up form
+        try:
+            membership = services.invitation_accept(invitation=self.invitation, user=request.user)
+        except ValidationError:
+            return self.closed(self.invitation)
+        return self.joined(membership)
 
     def form_valid(self, form):
         try:
-            user = services.invitation_accept(
-                user=self.invited,
-                password=form.cleaned_data["password"],
+            user = services.invitation_sign_up(
+                invitation=self.invitation,
                 full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password"],
             )
         except ValidationError as exc:
-            form.add_error("password", exc)
+            self.invitation.refresh_from_db()
+            if not self.invitation.is_open(timezone.now()):
+                return self.closed(self.invitation)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         login(self.request, user, backend=SIGN_IN_BACKEND)
-        messages.success(self.request, _("Your password is set. Welcome aboard!"))
-        return redirect("accounts:home")
+        return self.joined(user.memberships.get(organization_id=self.invitation.organization_id))
+
+    def joined(self, membership):
+        messages.success(
+            self.request,
+            _("Welcome to %(organization)s!") % {"organization": membership.organization.name},
+        )
+        return redirect(role_home_url(membership))
+
+
+class InvitationDeclineView(InvitationLinkMixin, View):
+    """The invitee says no from the emailed link; nobody needs to sign in for that."""
+
+    def post(self, request, token):
+        invitation = read_invitation_token(token)
+        if invitation is None:
+            return self.invalid()
+        try:
+            services.invitation_decline(invitation=invitation)
+        except ValidationError:
+            return self.closed(invitation)
+        messages.info(
+            request,
+            _("You declined the invitation to %(organization)s.")
+            % {"organization": invitation.organization.name},
+        )
+        return redirect("accounts:home" if request.user.is_authenticated else "accounts:login")
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -208,6 +271,8 @@ class ManagerConsoleView(StaffHomeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["members"] = selectors.organization_staff(self.organization)
+        context["invitations"] = selectors.open_invitations(self.organization)
+        context["now"] = timezone.now()
         context.setdefault("invite_form", InviteForm())
         context.setdefault("settings_form", OrganizationSettingsForm(instance=self.organization))
         context["role_choices"] = Role.choices
@@ -218,16 +283,21 @@ class ManagerConsoleView(StaffHomeView):
         form = InviteForm(request.POST)
         if form.is_valid():
             try:
-                membership = services.membership_invite(
+                services.membership_invite(
                     organization=self.organization, invited_by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                # Worded from the form alone: whether the address has an account, or is on
+                # the staff already, must not show.
                 messages.success(
                     request,
-                    _("%(email)s is invited as %(role)s.")
-                    % {"email": membership.user.email, "role": membership.get_role_display()},
+                    _("We've emailed %(email)s about joining as %(role)s.")
+                    % {
+                        "email": form.cleaned_data["email"].strip().lower(),
+                        "role": Role(form.cleaned_data["role"]).label,
+                    },
                 )
                 return redirect("accounts:manager-console", slug=slug)
         return self.render_to_response(self.get_context_data(invite_form=form), status=400)
@@ -254,7 +324,7 @@ class OrganizationSettingsView(OrganizationStaffMixin, View):
 
 
 class MemberActionView(LoginRequiredMixin, View):
-    """A manager suspends, restores, re-invites or changes the role of a staff member."""
+    """A manager suspends, restores, or changes the role or skills of a staff member."""
 
     def post(self, request, slug, pk, action):
         member = access_member(request.user, slug, pk, (Role.MANAGER,))
@@ -263,8 +333,6 @@ class MemberActionView(LoginRequiredMixin, View):
                 services.membership_set_active(membership=member, is_active=False, by=request.user)
             elif action == "restore":
                 services.membership_set_active(membership=member, is_active=True, by=request.user)
-            elif action == "resend":
-                services.membership_resend_invitation(membership=member)
             elif action == "skills":
                 services.membership_set_skills(
                     membership=member, skills=request.POST.get("skills", "").split(",")
@@ -278,6 +346,25 @@ class MemberActionView(LoginRequiredMixin, View):
                 )
             else:
                 raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("accounts:manager-console", slug=slug)
+
+
+class InvitationActionView(LoginRequiredMixin, View):
+    """A manager sends an invitation again (with a new link) or withdraws it."""
+
+    actions = {"resend": services.invitation_resend, "revoke": services.invitation_revoke}
+
+    def post(self, request, slug, pk, action):
+        invitation = access_invitation(request.user, slug, pk)
+        if action not in self.actions:
+            raise Http404
+        try:
+            self.actions[action](invitation=invitation)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

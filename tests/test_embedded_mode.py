@@ -125,7 +125,6 @@ def test_the_embedded_server_emails_an_invitation_through_its_own_worker(embedde
         f"{base_url}/o/acme/console/",
         data={
             "email": "newtech@example.com",
-            "full_name": "Nia Newtech",
             "role": "technician",
             "csrfmiddlewaretoken": session.cookies["csrftoken"],
         },

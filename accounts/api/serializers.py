@@ -4,7 +4,15 @@ from rest_framework import serializers
 
 from csportal.api.serializers import StrictSerializerMixin
 
-from ..models import ContactChannel, CustomerProfile, Membership, Organization, Role, User
+from ..models import (
+    ContactChannel,
+    CustomerProfile,
+    Membership,
+    Organization,
+    Role,
+    StaffInvitation,
+    User,
+)
 
 
 class TokenRequestSerializer(StrictSerializerMixin, serializers.Serializer):
@@ -68,14 +76,16 @@ class MeUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    """Someone who accepted a place on the staff; an invitee is never one (see
+    InvitationSerializer), so their name and presence stay theirs until they accept."""
+
     email = serializers.EmailField(source="user.email")
     full_name = serializers.CharField(source="user.full_name")
     presence = serializers.SerializerMethodField()
-    pending = serializers.BooleanField(source="is_pending")
 
     class Meta:
         model = Membership
-        fields = ["id", "email", "full_name", "role", "is_active", "pending", "presence"]
+        fields = ["id", "email", "full_name", "role", "is_active", "presence"]
 
     def get_presence(self, membership) -> str:
         presence = getattr(membership.user, "presence", None)
@@ -84,8 +94,20 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class InviteSerializer(StrictSerializerMixin, serializers.Serializer):
     email = serializers.EmailField()
-    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
+
+    def validate_email(self, value: str) -> str:
+        return value.strip().lower()
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An open invitation: the address a manager typed, never anything of its owner."""
+
+    invited_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = StaffInvitation
+        fields = ["id", "email", "role", "invited_at", "expires_at"]
 
 
 class MemberUpdateSerializer(StrictSerializerMixin, serializers.Serializer):

@@ -16,4 +16,14 @@ urlpatterns = [
         views.MemberDetailView.as_view(),
         name="member-detail",
     ),
+    path(
+        "organizations/<slug:slug>/invitations/",
+        views.InvitationListView.as_view(),
+        name="invitation-list",
+    ),
+    path(
+        "organizations/<slug:slug>/invitations/<int:pk>/",
+        views.InvitationDetailView.as_view(),
+        name="invitation-detail",
+    ),
 ]

@@ -8,8 +8,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .. import selectors, services
-from ..access import access_member
-from ..models import CustomerProfile, Membership, Organization, Role
+from ..access import access_invitation, access_member
+from ..models import CustomerProfile, Membership, Organization, Role, StaffInvitation
 from ..permissions import IsOrganizationStaff
 from . import serializers as s
 
@@ -76,7 +76,12 @@ class OrganizationListView(generics.ListAPIView):
 
 
 class MemberListView(generics.ListCreateAPIView):
-    """An organization's staff; managers invite new members with POST."""
+    """An organization's staff; managers invite an email address with POST.
+
+    The answer to an invite echoes what was sent and nothing more, the same whether the
+    address has an account, is on the staff already, or is unknown: the invitation is
+    listed under invitations/ and its owner joins the staff only by accepting it.
+    """
 
     permission_classes = [IsOrganizationStaff]
     serializer_class = s.MemberSerializer
@@ -86,16 +91,39 @@ class MemberListView(generics.ListCreateAPIView):
             return Membership.objects.none()
         return selectors.organization_staff(self.request.membership.organization)
 
-    @extend_schema(request=s.InviteSerializer, responses={201: s.MemberSerializer})
+    @extend_schema(request=s.InviteSerializer, responses={202: s.InviteSerializer})
     def post(self, request, slug):
         invite = s.InviteSerializer(data=request.data)
         invite.is_valid(raise_exception=True)
-        membership = services.membership_invite(
+        services.membership_invite(
             organization=request.membership.organization,
             invited_by=request.user,
             **invite.validated_data,
         )
-        return Response(s.MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(invite.data, status=status.HTTP_202_ACCEPTED)
+
+
+class InvitationListView(generics.ListAPIView):
+    """An organization's open invitations (expired ones too, until resent or withdrawn)."""
+
+    permission_classes = [IsOrganizationStaff]
+    read_roles = (Role.MANAGER,)
+    serializer_class = s.InvitationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no membership
+            return StaffInvitation.objects.none()
+        return selectors.open_invitations(self.request.membership.organization)
+
+
+class InvitationDetailView(APIView):
+    permission_classes = [IsOrganizationStaff]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug, pk):
+        """Withdraw the invitation: its link stops working."""
+        services.invitation_revoke(invitation=access_invitation(request.user, slug, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MemberDetailView(APIView):

@@ -11,6 +11,7 @@ from accounts.models import (
     PresenceConnection,
     PresenceStatus,
     Role,
+    StaffInvitation,
     User,
 )
 
@@ -64,6 +65,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.AGENT
     accepted_at = factory.LazyFunction(timezone.now)
+
+
+class StaffInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation, a week from expiring."""
+
+    class Meta:
+        model = StaffInvitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.AGENT
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
 def staff(organization: Organization, role: str, **user_fields) -> User:

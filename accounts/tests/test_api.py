@@ -6,8 +6,15 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import CustomerProfile, Membership, Role, User
-from accounts.tests.factories import PASSWORD, staff
+from accounts.models import (
+    CustomerProfile,
+    InvitationStatus,
+    Membership,
+    Role,
+    StaffInvitation,
+    User,
+)
+from accounts.tests.factories import PASSWORD, StaffInvitationFactory, online, staff
 from csportal.models import Event
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -22,6 +29,14 @@ def member_url(membership: Membership, slug: str = "acme") -> str:
     return f"/api/v1/organizations/{slug}/members/{membership.pk}/"
 
 
+def invitations_url(slug: str = "acme") -> str:
+    return f"/api/v1/organizations/{slug}/invitations/"
+
+
+def invitation_url(invitation: StaffInvitation, slug: str = "acme") -> str:
+    return f"/api/v1/organizations/{slug}/invitations/{invitation.pk}/"
+
+
 @pytest.fixture
 def api():
     return APIClient()
@@ -30,6 +45,13 @@ def api():
 @pytest.fixture
 def enqueued_invitations():
     with mock.patch("accounts.tasks.send_invitation_email.delay") as delay:
+        yield delay
+
+
+@pytest.fixture
+def enqueued_member_notes():
+    """The "you're on the staff already" emails handed to Celery."""
+    with mock.patch("accounts.tasks.send_already_a_member_email.delay") as delay:
         yield delay
 
 
@@ -43,6 +65,7 @@ def staff_snapshot() -> tuple:
     """Everything a members request could change."""
     return (
         list(Membership.objects.order_by("pk").values()),
+        list(StaffInvitation.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values_list("pk", "email", "password", "is_active")),
         Event.objects.count(),
     )
@@ -280,7 +303,7 @@ def test_the_members_list_shows_managers_first_then_active_before_suspended(
     ]
 
 
-def test_a_member_is_shown_with_presence_and_pending_state(organization, manager, agent):
+def test_a_member_is_shown_with_their_name_and_presence(organization, manager, agent):
     membership = agent.memberships.get()
 
     response = logged_in(manager).get(member_url(membership))
@@ -292,7 +315,6 @@ def test_a_member_is_shown_with_presence_and_pending_state(organization, manager
         "full_name": "Alex Agent",
         "role": "agent",
         "is_active": True,
-        "pending": False,
         "presence": "offline",
     }
 
@@ -315,37 +337,94 @@ def test_the_members_list_costs_the_same_queries_for_3_or_30_members(
 # Members: writing ------------------------------------------------------------------------
 
 
-def test_a_manager_invites_a_new_member(organization, manager, enqueued_invitations):
+def test_a_manager_invites_an_email_and_is_told_only_what_they_sent(
+    organization, manager, enqueued_invitations, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(manager).post(
+            members_url(), {"email": "New@Example.com", "role": "technician"}, format="json"
+        )
+
+    assert response.status_code == 202
+    assert response.json() == {"email": "new@example.com", "role": "technician"}
+    invitation = StaffInvitation.objects.get()
+    assert (invitation.organization, invitation.email, invitation.role) == (
+        organization,
+        "new@example.com",
+        "technician",
+    )
+    enqueued_invitations.assert_called_once_with(invitation.pk)
+
+
+def test_inviting_another_organizations_manager_makes_her_no_member_and_shows_nothing_of_her(
+    organization, manager, other_manager, enqueued_invitations
+):
+    online(other_manager)
+
     response = logged_in(manager).post(
-        members_url(), {"email": "New@Example.com", "role": "technician"}, format="json"
+        members_url(), {"email": "gina@globex.example", "role": "manager"}, format="json"
     )
 
-    assert response.status_code == 201
-    membership = Membership.objects.get(user__email="new@example.com")
-    assert response.json() == {
-        "id": membership.pk,
-        "email": "new@example.com",
-        "full_name": "",
-        "role": "technician",
-        "is_active": True,
-        "pending": True,
-        "presence": "offline",
-    }
-    assert membership.organization == organization
+    assert response.status_code == 202
+    assert response.json() == {"email": "gina@globex.example", "role": "manager"}
+    assert list(other_manager.memberships.values_list("organization__slug", flat=True)) == [
+        "globex"
+    ]
+    listing = logged_in(manager).get(members_url()).content.decode()
+    assert "gina@globex.example" not in listing
+    assert "Gina Globex" not in listing
 
 
-def test_inviting_someone_already_on_the_staff_is_a_400_naming_the_email(
-    organization, manager, agent, enqueued_invitations
+def test_the_invite_answer_is_the_same_for_an_account_an_unknown_address_and_a_member(
+    organization, manager, agent, other_manager, enqueued_invitations, enqueued_member_notes
+):
+    client = logged_in(manager)
+
+    answers = [
+        client.post(members_url(), {"email": email, "role": "agent"}, format="json")
+        for email in ("gina@globex.example", "nobody@globex.example", "alex@acme.example")
+    ]
+
+    assert [answer.status_code for answer in answers] == [202, 202, 202]
+    assert [answer.json() for answer in answers] == [
+        {"email": "gina@globex.example", "role": "agent"},
+        {"email": "nobody@globex.example", "role": "agent"},
+        {"email": "alex@acme.example", "role": "agent"},
+    ]
+    assert len({answer["Content-Type"] for answer in answers}) == 1
+
+
+def test_an_invite_creates_no_user_and_no_membership(organization, manager, enqueued_invitations):
+    users, memberships = User.objects.count(), Membership.objects.count()
+
+    logged_in(manager).post(
+        members_url(), {"email": "new@example.com", "role": "agent"}, format="json"
+    )
+
+    assert (User.objects.count(), Membership.objects.count()) == (users, memberships)
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+def test_inviting_someone_already_on_the_staff_answers_as_any_invite_and_changes_nothing(
+    organization,
+    manager,
+    agent,
+    enqueued_invitations,
+    enqueued_member_notes,
+    django_capture_on_commit_callbacks,
 ):
     before = staff_snapshot()
 
-    response = logged_in(manager).post(
-        members_url(), {"email": "alex@acme.example", "role": "agent"}, format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(manager).post(
+            members_url(), {"email": "ALEX@acme.example", "role": "manager"}, format="json"
+        )
 
-    assert response.status_code == 400
-    assert list(response.json()["fields"]) == ["email"]
+    assert response.status_code == 202
+    assert response.json() == {"email": "alex@acme.example", "role": "manager"}
     assert staff_snapshot() == before
+    enqueued_invitations.assert_not_called()
+    enqueued_member_notes.assert_called_once_with(agent.memberships.get().pk, manager.pk)
 
 
 def test_inviting_with_an_unknown_role_is_a_400_naming_the_role(organization, manager):
@@ -373,6 +452,109 @@ def test_only_a_manager_may_invite(organization, manager, role, enqueued_invitat
     assert response.json() == {"code": "not_found", "detail": "Not found."}
     assert staff_snapshot() == before
     enqueued_invitations.assert_not_called()
+
+
+# Invitations --------------------------------------------------------------------------
+
+
+def test_a_manager_lists_pending_invitations_by_email_and_role_only(organization, manager):
+    invitation = StaffInvitationFactory(
+        organization=organization, email="nia@example.com", role=Role.TECHNICIAN
+    )
+    StaffInvitationFactory(organization=organization, status=InvitationStatus.REVOKED)
+    StaffInvitationFactory(organization=organization, status=InvitationStatus.ACCEPTED)
+
+    response = logged_in(manager).get(invitations_url())
+
+    assert response.status_code == 200
+    assert response.json()["results"] == [
+        {
+            "id": invitation.pk,
+            "email": "nia@example.com",
+            "role": "technician",
+            "invited_at": invitation.created_at.isoformat().replace("+00:00", "Z"),
+            "expires_at": invitation.expires_at.isoformat().replace("+00:00", "Z"),
+        }
+    ]
+
+
+def test_the_invitations_list_costs_the_same_queries_for_1_or_20_invitations(
+    organization, manager, django_assert_max_num_queries
+):
+    client = logged_in(manager)
+    StaffInvitationFactory(organization=organization)
+    with django_assert_max_num_queries(10) as few:
+        assert client.get(invitations_url()).json()["count"] == 1
+
+    StaffInvitationFactory.create_batch(19, organization=organization)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(invitations_url()).json()["count"] == 20
+
+
+def test_a_manager_revokes_a_pending_invitation(organization, manager):
+    invitation = StaffInvitationFactory(organization=organization)
+
+    response = logged_in(manager).delete(invitation_url(invitation))
+
+    assert response.status_code == 204
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    assert logged_in(manager).get(invitations_url()).json()["results"] == []
+
+
+def test_revoking_an_invitation_already_accepted_is_a_400_and_changes_nothing(
+    organization, manager
+):
+    invitation = StaffInvitationFactory(organization=organization, status=InvitationStatus.ACCEPTED)
+    before = staff_snapshot()
+
+    response = logged_in(manager).delete(invitation_url(invitation))
+
+    assert response.status_code == 400
+    assert staff_snapshot() == before
+
+
+def test_another_organizations_manager_can_neither_see_nor_revoke_an_invitation(
+    organization, manager, other_manager, enqueued_invitations
+):
+    logged_in(manager).post(
+        members_url(), {"email": "nia@example.com", "role": "agent"}, format="json"
+    )
+    [invitation] = logged_in(manager).get(invitations_url()).json()["results"]
+    spy = logged_in(other_manager)
+    before = staff_snapshot()
+
+    through_acme = [
+        spy.get(invitations_url("acme")),
+        spy.delete(f"{invitations_url('acme')}{invitation['id']}/"),
+    ]
+    through_globex = [
+        spy.get(invitations_url("globex")),
+        spy.delete(f"{invitations_url('globex')}{invitation['id']}/"),
+    ]
+
+    assert [r.status_code for r in through_acme] == [404, 404]
+    assert through_globex[0].json()["results"] == []
+    assert through_globex[1].status_code == 404
+    assert staff_snapshot() == before
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.RECEPTIONIST, Role.TECHNICIAN])
+def test_only_a_manager_may_see_or_revoke_invitations(organization, manager, role):
+    member = staff(organization, role)
+    invitation = StaffInvitationFactory(organization=organization)
+    before = staff_snapshot()
+
+    responses = [
+        logged_in(member).get(invitations_url()),
+        logged_in(member).delete(invitation_url(invitation)),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404]
+    assert staff_snapshot() == before
+
+
+# Members: changing ---------------------------------------------------------------------
 
 
 def test_a_manager_changes_a_members_role_and_suspends_them(organization, manager, agent):

@@ -2,17 +2,17 @@
 
 import re
 import zoneinfo
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
-from accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from accounts.models import InvitationStatus, Membership, Role, StaffInvitation, User
+from accounts.tests.factories import PASSWORD, StaffInvitationFactory
 from accounts.tokens import make_invitation_token
 from csportal.celery import app as celery_app
 from csportal.realtime import org_staff_group, publish
@@ -44,6 +44,28 @@ def link_path(message) -> str:
 
 def logged_in_user_id(client):
     return client.session.get(SESSION_KEY)
+
+
+def invite(client, email, role=Role.AGENT):
+    """Post the console's invite form as the client's manager."""
+    return client.post(
+        reverse("accounts:manager-console", args=["acme"]), {"email": email, "role": role}
+    )
+
+
+@pytest.fixture
+def invitation_link(client, manager, after_commit):
+    """Invite an address from the console and return the link its email carries."""
+
+    def link(email, role=Role.AGENT):
+        client.force_login(manager)
+        with after_commit():
+            assert invite(client, email, role).status_code == 302
+        client.logout()
+        [message] = [message for message in mail.outbox if message.to == [email]]
+        return link_path(message)
+
+    return link
 
 
 # Landing after login -----------------------------------------------------------------------
@@ -227,87 +249,233 @@ def test_a_password_reset_email_links_to_a_page_that_sets_a_new_password(client,
 # Invitations ---------------------------------------------------------------------------------
 
 
-def test_an_invited_person_sets_a_password_lands_on_their_page_and_the_link_then_dies(
-    client, manager, eager_tasks, django_capture_on_commit_callbacks
+def test_a_new_person_signs_up_from_their_invitation_lands_on_their_page_and_the_link_dies(
+    client, invitation_link
 ):
-    client.force_login(manager)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("accounts:manager-console", args=["acme"]),
-            {"full_name": "Ted Tech", "email": "ted@acme.example", "role": Role.TECHNICIAN},
-        )
-    assert response.status_code == 302
-    (message,) = mail.outbox
-    assert message.to == ["ted@acme.example"]
-    invitation = link_path(message)
+    link = invitation_link("ted@acme.example", Role.TECHNICIAN)
 
-    invitee = Client()  # the invited person's own browser
-    assert invitee.get(invitation).status_code == 200
-    response = invitee.post(
-        invitation,
+    form = client.get(link)
+    response = client.post(
+        link,
         {"full_name": "Ted Tech", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
         follow=True,
     )
 
+    assert form.status_code == 200
+    assert "Create your account and join" in form.content.decode()
     ted = User.objects.get(email="ted@acme.example")
     assert response.redirect_chain[-1][0] == reverse("accounts:technician-today", args=["acme"])
-    assert logged_in_user_id(invitee) == str(ted.pk)
-    assert ted.memberships.get().accepted_at is not None
-
-    invitee.logout()
-    reused = invitee.get(invitation)
+    assert logged_in_user_id(client) == str(ted.pk)
+    assert (ted.full_name, ted.check_password(NEW_PASSWORD)) == ("Ted Tech", True)
+    assert ted.memberships.get().role == Role.TECHNICIAN
+    client.logout()
+    reused = client.get(link)
     assert reused.status_code == 400
-    assert "This link is invalid or expired" in reused.content.decode()
+    assert "This invitation was accepted already" in reused.content.decode()
 
 
-def test_an_expired_invitation_link_is_refused(client, organization, settings):
-    invited = MembershipFactory(
-        organization=organization,
-        role=Role.AGENT,
-        accepted_at=None,
-        user=UserFactory(email="late@acme.example"),
-    ).user
-    invited.set_unusable_password()
-    invited.save()
-    link = reverse("accounts:invitation", args=[make_invitation_token(invited)])
-    settings.INVITATION_TIMEOUT = -1
+def test_someone_with_an_account_logs_in_from_their_invitation_and_accepting_makes_them_staff(
+    client, manager, customer, invitation_link
+):
+    link = invitation_link("chris@example.com", Role.AGENT)
+    assert not customer.memberships.exists()
 
-    response = client.post(link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    anonymous = client.get(link)
+    logged_in = client.post(
+        f"{reverse('accounts:login')}?next={link}",
+        {"username": "chris@example.com", "password": PASSWORD},
+    )
+    offer = client.get(link)
+    accepted = client.post(link, follow=True)
+
+    assert anonymous.status_code == 200
+    assert f"{reverse('accounts:login')}?next={quote(link)}" in anonymous.content.decode()
+    assert "Create your account and join" not in anonymous.content.decode()
+    assert logged_in.url == link
+    assert "Accept the invitation" in offer.content.decode()
+    assert accepted.redirect_chain[-1][0] == reverse("accounts:agent-dashboard", args=["acme"])
+    membership = customer.memberships.get()
+    assert (membership.organization.slug, membership.role, membership.is_active) == (
+        "acme",
+        Role.AGENT,
+        True,
+    )
+    assert membership.invited_by == manager
+    customer.refresh_from_db()
+    assert customer.check_password(PASSWORD)
+
+
+def test_the_wrong_signed_in_account_cannot_accept_an_invitation(
+    client, customer, other_customer, invitation_link
+):
+    link = invitation_link("chris@example.com")
+    client.force_login(other_customer)
+
+    shown = client.get(link)
+    posted = client.post(link)
+
+    assert (shown.status_code, posted.status_code) == (403, 403)
+    assert "This invitation is for chris@example.com" in shown.content.decode()
+    assert (
+        not Membership.objects.filter(organization__slug="acme").exclude(role=Role.MANAGER).exists()
+    )
+    assert StaffInvitation.objects.get().status == InvitationStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("change", "page_says"),
+    [
+        ({"expires_at": timezone.now()}, "This invitation has expired"),
+        ({"status": InvitationStatus.ACCEPTED}, "This invitation was accepted already"),
+        ({"status": InvitationStatus.REVOKED}, "This invitation was withdrawn"),
+        ({"status": InvitationStatus.DECLINED}, "This invitation was declined"),
+    ],
+)
+def test_an_expired_used_revoked_or_declined_invitation_link_is_refused_with_a_page_saying_so(
+    client, organization, change, page_says
+):
+    invitation = StaffInvitationFactory(organization=organization, email="late@acme.example")
+    link = reverse("accounts:invitation", args=[make_invitation_token(invitation)])
+    StaffInvitation.objects.filter(pk=invitation.pk).update(**change)
+
+    shown = client.get(link)
+    posted = client.post(
+        link, {"full_name": "Late", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    )
+
+    assert (shown.status_code, posted.status_code) == (400, 400)
+    assert page_says in shown.content.decode()
+    assert page_says in posted.content.decode()
+    assert not User.objects.filter(email="late@acme.example").exists()
+
+
+def test_a_link_that_is_not_a_genuine_invitation_is_refused(client, db):
+    response = client.get(reverse("accounts:invitation", args=["made-up:token"]))
 
     assert response.status_code == 400
-    assert "This link is invalid or expired" in response.content.decode()
-    invited.refresh_from_db()
-    assert not invited.has_usable_password()
+    assert "This invitation link doesn't work" in response.content.decode()
 
 
-def test_a_bad_invitation_is_shown_on_its_fields_and_creates_nobody(client, manager):
+def test_declining_an_invitation_leaves_no_account_and_no_membership(client, invitation_link):
+    link = invitation_link("nia@example.com")
+
+    response = client.post(f"{link}decline/", follow=True)
+
+    assert response.status_code == 200
+    assert "You declined the invitation to Acme Repairs." in response.content.decode()
+    assert not User.objects.filter(email="nia@example.com").exists()
+    assert StaffInvitation.objects.get().status == InvitationStatus.DECLINED
+    assert client.get(link).status_code == 400
+
+
+def test_the_owner_of_an_invited_unknown_email_can_still_sign_up_and_reset_their_password(
+    client, invitation_link
+):
+    invitation_link("nia@example.com")
+    mail.outbox.clear()
+
+    signed_up = client.post(
+        reverse("accounts:signup"),
+        {"full_name": "Nia", "email": "nia@example.com", "password": NEW_PASSWORD},
+    )
+    client.logout()
+    reset = client.post(reverse("accounts:password_reset"), {"email": "nia@example.com"})
+
+    assert signed_up.url == reverse("accounts:customer-home")
+    assert User.objects.get(email="nia@example.com").check_password(NEW_PASSWORD)
+    assert reset.url == reverse("accounts:password_reset_done")
+    [message] = mail.outbox
+    assert message.to == ["nia@example.com"]
+    assert "/password-reset/" in message.body
+
+
+def test_the_console_answers_an_invite_the_same_for_an_address_with_an_account_and_one_without(
+    client, manager, other_manager
+):
+    client.force_login(manager)
+
+    known = invite(client, "gina@globex.example")
+    known_page = client.get(known.url)
+    unknown = invite(client, "nobody@globex.example")
+    unknown_page = client.get(unknown.url)
+
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+    assert [str(m) for m in known_page.context["messages"]] == [
+        "We've emailed gina@globex.example about joining as Agent."
+    ]
+    assert [str(m) for m in unknown_page.context["messages"]] == [
+        "We've emailed nobody@globex.example about joining as Agent."
+    ]
+
+
+def test_the_console_lists_an_invitation_by_email_and_state_without_name_or_presence(
+    client, manager, other_manager
+):
+    client.force_login(manager)
+    invite(client, "gina@globex.example")
+
+    page = client.get(reverse("accounts:manager-console", args=["acme"])).content.decode()
+
+    [row] = re.findall(r'<tr data-invitation="\d+">.*?</tr>', page, re.DOTALL)
+    assert "gina@globex.example" in row
+    assert "Invited" in row
+    assert "Gina Globex" not in page
+    assert f'data-presence-user="{other_manager.pk}"' not in page
+    assert f'data-online-user="{other_manager.pk}"' not in page
+
+
+def test_a_bad_invitation_is_shown_on_its_fields_and_creates_nothing(client, manager):
     client.force_login(manager)
     users_before = User.objects.count()
 
-    response = client.post(
-        reverse("accounts:manager-console", args=["acme"]),
-        {"full_name": "X", "email": "not-an-email", "role": "boss"},
-    )
+    response = invite(client, "not-an-email", "boss")
 
     assert response.status_code == 400
     errors = response.context["invite_form"].errors
     assert set(errors) == {"email", "role"}
     assert User.objects.count() == users_before
-    assert Membership.objects.filter(organization__slug="acme").count() == 1
+    assert not StaffInvitation.objects.exists()
 
 
-def test_inviting_someone_already_on_the_staff_is_an_error_on_the_email(client, manager, agent):
+def test_inviting_someone_already_on_the_staff_says_what_any_invite_says_and_changes_nothing(
+    client, manager, agent
+):
+    client.force_login(manager)
+
+    response = invite(client, agent.email, Role.MANAGER)
+
+    assert response.url == reverse("accounts:manager-console", args=["acme"])
+    assert agent.memberships.get().role == Role.AGENT
+    assert not StaffInvitation.objects.exists()
+
+
+def test_a_manager_resends_an_invitation_and_only_the_new_link_works(client, manager, organization):
+    invitation = StaffInvitationFactory(organization=organization)
+    old_link = reverse("accounts:invitation", args=[make_invitation_token(invitation)])
     client.force_login(manager)
 
     response = client.post(
-        reverse("accounts:manager-console", args=["acme"]),
-        {"email": agent.email, "role": Role.AGENT},
+        reverse("accounts:invitation-action", args=["acme", invitation.pk, "resend"])
     )
 
-    assert response.status_code == 400
-    assert response.context["invite_form"].errors["email"] == [
-        "This person is already on the staff."
-    ]
+    assert response.url == reverse("accounts:manager-console", args=["acme"])
+    invitation.refresh_from_db()
+    new_link = reverse("accounts:invitation", args=[make_invitation_token(invitation)])
+    client.logout()
+    assert client.get(old_link).status_code == 400
+    assert client.get(new_link).status_code == 200
+
+
+def test_a_manager_revokes_an_invitation_from_the_console(client, manager, organization):
+    invitation = StaffInvitationFactory(organization=organization)
+    client.force_login(manager)
+
+    client.post(reverse("accounts:invitation-action", args=["acme", invitation.pk, "revoke"]))
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    page = client.get(reverse("accounts:manager-console", args=["acme"])).content.decode()
+    assert "data-invitation=" not in page
 
 
 # Managing the staff --------------------------------------------------------------------------
@@ -417,6 +585,7 @@ def test_a_manager_of_another_organization_gets_404_everywhere_and_changes_nothi
 ):
     client.force_login(other_manager)
     membership = agent.memberships.get()
+    invitation = StaffInvitationFactory(organization=organization)
 
     responses = [
         client.get(reverse("accounts:manager-console", args=["acme"])),
@@ -433,14 +602,20 @@ def test_a_manager_of_another_organization_gets_404_everywhere_and_changes_nothi
             reverse("accounts:member-action", args=["acme", membership.pk, "role"]),
             {"role": Role.MANAGER},
         ),
+        client.post(reverse("accounts:invitation-action", args=["acme", invitation.pk, "revoke"])),
+        client.post(
+            reverse("accounts:invitation-action", args=["globex", invitation.pk, "revoke"])
+        ),
     ]
 
-    assert [r.status_code for r in responses] == [404] * 5
+    assert [r.status_code for r in responses] == [404] * 7
     organization.refresh_from_db()
     membership.refresh_from_db()
+    invitation.refresh_from_db()
     assert organization.name == "Acme Repairs"
     assert (membership.is_active, membership.role) == (True, Role.AGENT)
-    assert not User.objects.filter(email="spy@globex.example").exists()
+    assert invitation.status == InvitationStatus.PENDING
+    assert list(StaffInvitation.objects.values_list("email", flat=True)) == [invitation.email]
 
 
 def test_a_manager_cannot_act_on_another_organizations_member_through_their_own_url(

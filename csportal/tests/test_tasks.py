@@ -3,13 +3,14 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Presence, PresenceConnection, PresenceStatus, Role
-from accounts.tasks import send_invitation_email, sweep_presence
-from accounts.tests.factories import MembershipFactory, UserFactory, online
+from accounts.models import InvitationStatus, Presence, PresenceConnection, PresenceStatus, Role
+from accounts.tasks import send_already_a_member_email, send_invitation_email, sweep_presence
+from accounts.tests.factories import StaffInvitationFactory, online
 from accounts.tokens import read_invitation_token
 from csportal.celery import app as celery_app
 from csportal.models import Event
@@ -57,49 +58,58 @@ def test_pruning_with_nothing_old_deletes_nothing(db):
     assert Event.objects.count() == 1
 
 
-def test_the_invitation_email_carries_a_link_that_reads_back_the_invited_user(
-    organization, manager
-):
-    membership = MembershipFactory(
+def test_the_invitation_email_carries_a_link_that_reads_back_the_invitation(organization, manager):
+    invitation = StaffInvitationFactory(
         organization=organization,
-        user=UserFactory(email="new@example.com", password=None),
+        email="new@example.com",
         role=Role.TECHNICIAN,
         invited_by=manager,
-        accepted_at=None,
+        expires_at=timezone.now() + timedelta(days=7),
     )
 
-    send_invitation_email(membership.pk)
+    send_invitation_email(invitation.pk)
 
     [message] = mail.outbox
     assert message.to == ["new@example.com"]
     assert message.subject == "You're invited to join Acme Repairs on csportal"
-    assert "Maria Manager added you to Acme Repairs as Technician." in message.body
+    assert "Maria Manager invited you to join Acme Repairs as Technician." in message.body
+    assert "expires in 7 days" in message.body
     # The token carries its signing time, so read it from the email rather than remake it.
     [token] = re.findall(r"http://127\.0\.0\.1:8000/invitation/([^/\s]+)/", message.body)
-    assert read_invitation_token(token) == membership.user
+    assert read_invitation_token(token) == invitation
     assert message.alternatives[0][1] == "text/html"
 
 
-def test_someone_with_an_account_is_emailed_a_login_link_instead(organization, manager, customer):
-    membership = MembershipFactory(
-        organization=organization, user=customer, role=Role.AGENT, invited_by=manager
-    )
-
-    send_invitation_email(membership.pk)
+def test_someone_invited_to_a_staff_they_are_on_is_emailed_that_nothing_changed(
+    organization, manager, agent
+):
+    send_already_a_member_email(agent.memberships.get().pk, manager.pk)
 
     [message] = mail.outbox
-    assert message.to == ["chris@example.com"]
+    assert message.to == ["alex@acme.example"]
+    assert message.subject == "You're on the staff of Acme Repairs already"
+    assert "It has a place on that staff already, so nothing changed." in message.body
     assert "http://127.0.0.1:8000/login/" in message.body
     assert "/invitation/" not in message.body
 
 
-def test_an_invitation_for_a_suspended_or_deleted_membership_is_not_sent(organization, manager):
-    suspended = MembershipFactory(organization=organization, accepted_at=None, is_active=False)
-    deleted = MembershipFactory(organization=organization, accepted_at=None)
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": InvitationStatus.REVOKED},
+        {"status": InvitationStatus.ACCEPTED},
+        {"expires_at": timezone.now()},
+    ],
+)
+def test_an_invitation_answered_withdrawn_or_expired_before_its_email_goes_is_not_sent(
+    organization, change
+):
+    invitation = StaffInvitationFactory(organization=organization, **change)
+    deleted = StaffInvitationFactory(organization=organization)
     deleted_id = deleted.pk
     deleted.delete()
 
-    send_invitation_email(suspended.pk)
+    send_invitation_email(invitation.pk)
     send_invitation_email(deleted_id)
 
     assert mail.outbox == []

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_presence_away_connections"),
+        ("accounts", "0006_pending_memberships_to_invitations"),
     ]
 
     operations = [
