@@ -222,7 +222,10 @@ AXES_VERBOSE = False
 # How many reverse proxies stand in front (docker-compose: 1, Caddy). Only then are their
 # X-Forwarded-* headers believed: for the client's address, scheme and host.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+# The lockout and the API throttles count per client through this one function. Axes' own
+# ipware reading took the proxy count against REMOTE_ADDR alone, found every client's
+# address to be None, and so five failures from anywhere locked an account out everywhere.
+AXES_CLIENT_IP_CALLABLE = "csportal.clientip.client_ip"
 if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
