@@ -264,6 +264,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="csportal <noreply@csportal.local>")
 
 # Request limits: a body past this is refused before it is parsed (the API answers 413).
+# Uploaded files are counted apart (TICKET_ATTACHMENT_MAX_BYTES); docker/Caddyfile refuses
+# any request larger than the two allow together.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # REST API ------------------------------------------------------------------------------
@@ -360,6 +362,7 @@ CELERY_BEAT_SCHEDULE["notifications-drain-pending"] = {
 }
 
 # Tickets ---------------------------------------------------------------------------------
+# Per file; the proxy's request size limit (docker/Caddyfile) is derived from it.
 TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["tickets-send-reminders"] = {
     "task": "tickets.tasks.send_reminders",
