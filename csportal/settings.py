@@ -317,6 +317,9 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Besides loopback (the container's own health check), the networks whose callers see what
+# /healthz checked and what failed; everyone else gets only the status.
+HEALTHZ_DETAIL_NETWORKS = env.list("HEALTHZ_DETAIL_NETWORKS", default=[])
 
 LOGGING = {
     "version": 1,
