@@ -9,6 +9,7 @@ from django.core.exceptions import (
 )
 from django.http import Http404, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +28,20 @@ class BatchedRedisMiddleware:
     def __call__(self, request):
         with redis_batch.batched():
             return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Signed-in pages and the API answer for one person: no shared cache may keep them, and
+    no browser may store them (the back button after logging out on a shared computer)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/") or request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 NUL = "\x00"

@@ -7,6 +7,7 @@ SQLite under var/, in-memory channel layer and cache, Celery's memory transport.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "django_htmx",
     "django_celery_beat",
@@ -57,12 +60,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "csportal.middleware.BatchedRedisMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "csportal.middleware.PrivateResponsesMiddleware",
     # Before any view or middleware looks a value up; after auth, so its 404 page is the
     # signed-in user's.
     "csportal.middleware.RefuseNulMiddleware",
@@ -289,6 +294,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, ratings, live chat, field technicians and surveys.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: the CDN it loads from by default is one more
+    # origin the CSP would have to trust, and /api/docs/ was blank without it.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # The notification channel choices appear under several fields (the serializer field,
     # the `channels` list, the list filter); without one explicit name drf-spectacular warns
@@ -317,6 +326,24 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Everything comes from our origin, scripts only as files: pages pass data by json_script or
+# data-* attributes and carry no inline script, style or handler (templates/, and
+# templates/api_docs.html for Swagger UI), so no nonce is needed. 'self' covers the
+# same-origin WebSocket at /ws/ too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI's stylesheet draws its icons as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # Besides loopback (the container's own health check), the networks whose callers see what
 # /healthz checked and what failed; everyone else gets only the status.
 HEALTHZ_DETAIL_NETWORKS = env.list("HEALTHZ_DETAIL_NETWORKS", default=[])
