@@ -1,12 +1,14 @@
 """`/healthz`: is every part of the portal reachable from this process?"""
 
 import asyncio
+import ipaddress
 import time
 import uuid
 
 from asgiref.sync import async_to_sync
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -14,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .celery import app as celery_app
+from .clientip import client_ip
 
 
 def _check_database() -> None:
@@ -74,7 +77,18 @@ def healthz(request):
         else:
             results[name] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
     healthy = all(result["ok"] for result in results.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "checks": results},
-        status=200 if healthy else 503,
+    body = {"status": "ok" if healthy else "degraded"}
+    # Which part failed and its error text (hosts, ports) is for operators only.
+    if _is_internal(request):
+        body["checks"] = results
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _is_internal(request) -> bool:
+    try:
+        address = ipaddress.ip_address(client_ip(request) or "")
+    except ValueError:
+        return False
+    return address.is_loopback or any(
+        address in ipaddress.ip_network(network) for network in settings.HEALTHZ_DETAIL_NETWORKS
     )

@@ -7,6 +7,7 @@ SQLite under var/, in-memory channel layer and cache, Celery's memory transport.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "django_htmx",
     "django_celery_beat",
@@ -57,12 +60,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "csportal.middleware.BatchedRedisMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "csportal.middleware.PrivateResponsesMiddleware",
+    # Before any view or middleware looks a value up; after auth, so its 404 page is the
+    # signed-in user's.
+    "csportal.middleware.RefuseNulMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -222,7 +230,10 @@ AXES_VERBOSE = False
 # How many reverse proxies stand in front (docker-compose: 1, Caddy). Only then are their
 # X-Forwarded-* headers believed: for the client's address, scheme and host.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+# The lockout and the API throttles count per client through this one function. Axes' own
+# ipware reading took the proxy count against REMOTE_ADDR alone, found every client's
+# address to be None, and so five failures from anywhere locked an account out everywhere.
+AXES_CLIENT_IP_CALLABLE = "csportal.clientip.client_ip"
 if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -258,6 +269,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="csportal <noreply@csportal.local>")
 
 # Request limits: a body past this is refused before it is parsed (the API answers 413).
+# Uploaded files are counted apart (TICKET_ATTACHMENT_MAX_BYTES); docker/Caddyfile refuses
+# any request larger than the two allow together.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # REST API ------------------------------------------------------------------------------
@@ -281,6 +294,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, ratings, live chat, field technicians and surveys.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: the CDN it loads from by default is one more
+    # origin the CSP would have to trust, and /api/docs/ was blank without it.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # The notification channel choices appear under several fields (the serializer field,
     # the `channels` list, the list filter); without one explicit name drf-spectacular warns
@@ -320,6 +337,27 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Everything comes from our origin, scripts only as files: pages pass data by json_script or
+# data-* attributes and carry no inline script, style or handler (templates/, and
+# templates/api_docs.html for Swagger UI), so no nonce is needed. 'self' covers the
+# same-origin WebSocket at /ws/ too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI's stylesheet draws its icons as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Besides loopback (the container's own health check), the networks whose callers see what
+# /healthz checked and what failed; everyone else gets only the status.
+HEALTHZ_DETAIL_NETWORKS = env.list("HEALTHZ_DETAIL_NETWORKS", default=[])
 
 LOGGING = {
     "version": 1,
@@ -365,6 +403,7 @@ CELERY_BEAT_SCHEDULE["notifications-drain-pending"] = {
 }
 
 # Tickets ---------------------------------------------------------------------------------
+# Per file; the proxy's request size limit (docker/Caddyfile) is derived from it.
 TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["tickets-send-reminders"] = {
     "task": "tickets.tasks.send_reminders",

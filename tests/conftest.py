@@ -58,6 +58,27 @@ def live_asgi_server(transactional_db):
     sock.close()
 
 
+class PolicyWatchedBrowser:
+    """The browser, with every context it opens reporting what the Content-Security-Policy
+    refused into `refused`."""
+
+    def __init__(self, chromium, refused: list[str]):
+        self._chromium = chromium
+        self._refused = refused
+
+    def new_context(self, **kwargs):
+        context = self._chromium.new_context(**kwargs)
+        context.on("console", self._note)
+        return context
+
+    def _note(self, message):
+        if "Content Security Policy" in message.text:
+            self._refused.append(f"{message.location.get('url')}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+
 @pytest.fixture
 def browser(live_asgi_server):
     """A headless Chromium; each person in a test gets their own context (cookie jar)."""
@@ -68,8 +89,12 @@ def browser(live_asgi_server):
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
+            refused = []
+            yield PolicyWatchedBrowser(chromium, refused)
             chromium.close()
+            # Something the Content-Security-Policy blocked is a page that silently lost a
+            # script or a style: fail the test that met it.
+            assert refused == []
             # While that loop runs, Django keeps this thread's connections apart from the ones
             # it had before; close them now or PostgreSQL can't drop the test database.
             connections.close_all()

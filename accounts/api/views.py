@@ -4,8 +4,9 @@ from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from csportal.api.throttling import ScopedRateThrottle
 
 from .. import selectors, services
 from ..access import access_invitation, access_member

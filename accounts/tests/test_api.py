@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -173,6 +174,49 @@ def test_five_failures_lock_the_account_from_that_address_only(api, customer):
     }
     assert elsewhere.status_code == 200
     assert elsewhere.json() == {"token": Token.objects.get(user=customer).key}
+
+
+@override_settings(PROXY_COUNT=1)
+def test_behind_the_proxy_a_token_lockout_holds_only_for_the_forwarded_address(api, customer):
+    wrong = {"email": "chris@example.com", "password": "wrong"}
+    right = {"email": "chris@example.com", "password": PASSWORD}
+    proxy = {"REMOTE_ADDR": "172.18.0.5"}
+    for _attempt in range(5):
+        api.post(TOKEN_URL, wrong, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+
+    locked = api.post(TOKEN_URL, right, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    elsewhere = api.post(TOKEN_URL, right, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
+    assert elsewhere.status_code == 200
+
+
+@override_settings(PROXY_COUNT=1)
+def test_behind_the_proxy_token_requests_are_throttled_per_forwarded_client(api, db):
+    # An empty body is refused before any password is checked, so no lockout interferes.
+    proxy = {"REMOTE_ADDR": "172.18.0.5"}
+    allowed = [
+        api.post(TOKEN_URL, {}, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy) for _ in range(20)
+    ]
+
+    throttled = api.post(TOKEN_URL, {}, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    other_client = api.post(TOKEN_URL, {}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+
+    assert {response.status_code for response in allowed} == {400}
+    assert throttled.status_code == 429
+    assert throttled.json()["code"] == "throttled"
+    assert other_client.status_code == 400
+
+
+@override_settings(PROXY_COUNT=0)
+def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_throttle(api, db):
+    for attempt in range(20):
+        api.post(TOKEN_URL, {}, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}")
+
+    forged = api.post(TOKEN_URL, {}, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="10.9.9.9")
+
+    assert forged.status_code == 429
 
 
 def test_changing_the_case_of_the_email_does_not_escape_the_lockout(api, customer):

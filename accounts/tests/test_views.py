@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -683,6 +684,27 @@ def test_five_wrong_passwords_lock_that_account_from_that_address_only(client, c
     assert logged_in_user_id(client) is None
 
     elsewhere = log_in(client, customer.email, PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.status_code == 302
+    assert logged_in_user_id(client) == str(customer.pk)
+
+
+@override_settings(PROXY_COUNT=1)
+def test_behind_the_proxy_a_lockout_holds_only_for_the_forwarded_address_it_came_from(
+    client, customer
+):
+    # Every request arrives from the proxy's address; only X-Forwarded-For tells clients apart.
+    proxy = {"REMOTE_ADDR": "172.18.0.5"}
+    for _attempt in range(5):
+        log_in(
+            client, customer.email, "wrong password", HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
+        )
+
+    locked = log_in(client, customer.email, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+    elsewhere = log_in(
+        client, customer.email, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+    )
+
+    assert locked.status_code == 429
     assert elsewhere.status_code == 302
     assert logged_in_user_id(client) == str(customer.pk)
 

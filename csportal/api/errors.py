@@ -11,8 +11,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -39,10 +38,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
-        return Response(
-            {"code": "request_too_large", "detail": _("The request body is too large.")},
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
+        return request_too_large()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -70,3 +66,7 @@ def exception_handler(exc, context):
 
 def json_error(code: str, detail: str, status_code: int) -> JsonResponse:
     return JsonResponse({"code": code, "detail": detail}, status=status_code)
+
+
+def request_too_large() -> JsonResponse:
+    return json_error("request_too_large", _("The request body is too large."), 413)

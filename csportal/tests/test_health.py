@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.test import override_settings
 
 from csportal import health
 
@@ -43,3 +44,38 @@ def test_healthz_answers_only_get(client):
     response = client.post("/healthz")
 
     assert response.status_code == 405
+
+
+@pytest.mark.django_db
+def test_healthz_tells_an_outside_caller_only_the_status(client):
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.5")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+@override_settings(PROXY_COUNT=1)
+def test_healthz_through_the_proxy_tells_only_the_status_whoever_the_proxy_is(client):
+    response = client.get("/healthz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_hides_which_part_failed_from_an_outside_caller(client):
+    failing = mock.Mock(side_effect=ConnectionError("redis.internal:6379 refused"))
+
+    with mock.patch.dict(health.CHECKS, {"cache": failing}):
+        response = client.get("/healthz", REMOTE_ADDR="203.0.113.5")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded"}
+
+
+@pytest.mark.django_db
+@override_settings(HEALTHZ_DETAIL_NETWORKS=["10.0.0.0/8"])
+def test_healthz_shows_its_checks_to_a_caller_from_a_monitoring_network(client):
+    response = client.get("/healthz", REMOTE_ADDR="10.1.2.3")
+
+    assert set(response.json()["checks"]) == {"database", "cache", "channel_layer", "broker"}

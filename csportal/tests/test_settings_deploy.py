@@ -139,3 +139,19 @@ def test_env_example_lists_every_variable_the_settings_read():
 
     assert read, "no env reads found in settings.py; has its style changed?"
     assert sorted(read - listed) == []
+
+
+def test_the_proxy_refuses_exactly_the_requests_larger_than_the_portal_accepts():
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from tickets.attachments import MAX_FILES; "
+        "print(MAX_FILES * settings.TICKET_ATTACHMENT_MAX_BYTES "
+        "+ settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+    )
+    caddyfile = (BASE_DIR / "docker" / "Caddyfile").read_text()
+
+    result = run_python(["-c", script], production_env())
+
+    assert result.returncode == 0, result.stderr
+    (max_size,) = re.findall(r"request_body\s*\{\s*max_size\s+(\d+)\s*\}", caddyfile)
+    assert int(max_size) == int(result.stdout)

@@ -190,7 +190,7 @@ def test_the_provider_page_shows_the_distribution_and_responses(
         (1, 0, 0),
     ]
     assert summary["points"] is not None
-    assert b"width: 50%" in response.content
+    assert b'<rect class="rating-bars__bar" width="50"' in response.content
     assert b"Glad we could help." in response.content
 
 
