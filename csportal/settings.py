@@ -329,6 +329,18 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@example.com")
+# The only hosts push is sent to, over HTTPS: the browsers' push services (Chrome and other
+# Chromium browsers: FCM; Firefox: Mozilla autopush; Safari: Apple; Edge: Windows WNS).
+# "*.domain" allows its subdomains; add ":port" to an entry for a port other than 443.
+WEB_PUSH_ALLOWED_HOSTS = env.list(
+    "WEB_PUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.push.apple.com",
+        "*.notify.windows.com",
+    ],
+)
 NOTIFICATION_TRANSPORTS = {
     "sms": {
         "twilio": "notifications.transports.TwilioSmsTransport",
