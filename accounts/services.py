@@ -1,6 +1,6 @@
-"""Account, organization, staff and presence operations."""
+"""Account, organization, staff, presence and API token operations."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -15,6 +15,7 @@ from csportal.realtime import org_staff_group, publish
 
 from .models import (
     AgentSkill,
+    ApiToken,
     CustomerProfile,
     Membership,
     Organization,
@@ -24,6 +25,7 @@ from .models import (
     User,
     normalize_phone,
 )
+from .tokens import api_key_hash, new_api_key
 
 
 def _normalize_email(email: str) -> str:
@@ -213,6 +215,17 @@ def invitation_accept(*, user: User, password: str, full_name: str = "") -> User
     return user
 
 
+def user_set_password(*, user: User, password: str) -> User:
+    """Set a new password and revoke the person's API tokens with it: whoever knew the old
+    password (or held a session) may have made some."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        api_tokens_revoke_all(user=user)
+    return user
+
+
 def membership_set_active(*, membership: Membership, is_active: bool, by: User) -> Membership:
     """Suspend or restore a staff member. A manager can't suspend themselves."""
     if membership.user_id == by.pk and not is_active:
@@ -346,3 +359,48 @@ def presence_expire_stale(*, now=None) -> int:
                 _publish_presence(presence.user, PresenceStatus.OFFLINE)
                 expired += 1
     return expired
+
+
+# API tokens --------------------------------------------------------------------------------
+
+API_TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+
+
+def api_token_create(*, user: User, name: str, now: datetime | None = None) -> tuple[ApiToken, str]:
+    """Make a named token for `user`, working API_TOKEN_TTL_DAYS from `now`.
+
+    Returns the token and its key; only the key's hash is stored, so this is the one time
+    anybody sees the key.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the token, to know it again in the list.")})
+    if len(name) > API_TOKEN_NAME_MAX:
+        raise ValidationError(
+            {"name": _("Keep the name to %(max)d characters.") % {"max": API_TOKEN_NAME_MAX}}
+        )
+    now = now or timezone.now()
+    key = new_api_key()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=api_key_hash(key),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Stop the token working. The row stays, so its key is answered "revoked", not
+    "invalid"."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
+
+
+def api_tokens_revoke_all(*, user: User, now: datetime | None = None) -> int:
+    """Revoke every token of the person still standing; returns how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )

@@ -1,4 +1,7 @@
-"""Signed, expiring, single-use links for staff invitations."""
+"""Signed, expiring, single-use links for staff invitations, and the keys of API tokens."""
+
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.core import signing
@@ -28,3 +31,12 @@ def read_invitation_token(token: str) -> User | None:
     if not constant_time_compare(payload.get("s", ""), _password_state(user)):
         return None
     return user
+
+
+def new_api_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def api_key_hash(key: str) -> str:
+    """What is stored of an API key, and looked up when a request presents one."""
+    return hashlib.sha256(key.encode()).hexdigest()

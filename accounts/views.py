@@ -20,6 +20,7 @@ from .forms import (
     InvitationAcceptForm,
     InviteForm,
     MemberRoleForm,
+    NewPasswordForm,
     OrganizationSettingsForm,
     ProfileForm,
     SignUpForm,
@@ -84,6 +85,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 

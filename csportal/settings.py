@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
@@ -198,6 +197,8 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT", default=60 * 60 * 24 * 7)
+# Days an API token works after it is made; a password change or reset revokes it sooner.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
 
 
 def _lockout_username(request, credentials):
@@ -265,7 +266,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers a failed login with the first class's challenge, and only
     # TokenAuthentication has one, so a bad or missing credential is a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "csportal.api.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

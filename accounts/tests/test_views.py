@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts import services
+from accounts.models import ApiToken, Membership, Role, User
 from accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
 from accounts.tokens import make_invitation_token
 from csportal.celery import app as celery_app
@@ -214,6 +215,36 @@ def test_a_password_reset_email_links_to_a_page_that_sets_a_new_password(client,
     client.logout()
     assert log_in(client, "chris@example.com", NEW_PASSWORD).status_code == 302
     assert logged_in_user_id(client) == str(customer.pk)
+
+
+def test_a_password_reset_revokes_every_api_token_of_that_person(client, customer, other_customer):
+    services.api_token_create(user=customer, name="Laptop")
+    services.api_token_create(user=customer, name="CI")
+    theirs, _key = services.api_token_create(user=other_customer, name="Theirs")
+    client.post(reverse("accounts:password_reset"), {"email": "chris@example.com"})
+    (message,) = mail.outbox
+    set_password_url = client.get(link_path(message), follow=True).redirect_chain[-1][0]
+
+    client.post(set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert not ApiToken.objects.filter(user=customer, revoked_at__isnull=True).exists()
+    assert ApiToken.objects.filter(user=customer).count() == 2
+    assert ApiToken.objects.get(revoked_at__isnull=True) == theirs
+
+
+def test_a_mismatched_new_password_revokes_nothing(client, customer):
+    token, _key = services.api_token_create(user=customer, name="Laptop")
+    client.post(reverse("accounts:password_reset"), {"email": "chris@example.com"})
+    (message,) = mail.outbox
+    set_password_url = client.get(link_path(message), follow=True).redirect_chain[-1][0]
+
+    response = client.post(
+        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": "something else"}
+    )
+
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 # Invitations ---------------------------------------------------------------------------------
