@@ -24,6 +24,14 @@ class NewPasswordForm(SetPasswordForm):
         )
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “Zapier” or “backup script”."),
+    )
+
+
 class SignUpForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(

@@ -192,6 +192,78 @@ def test_a_bad_phone_number_is_shown_on_its_field_and_nothing_is_saved(client, c
     assert customer.customer_profile.preferred_channel == "email"
 
 
+# API tokens on My account -------------------------------------------------------------------
+
+
+def test_my_account_lists_my_live_tokens_to_revoke_and_nobody_elses(
+    client, customer, other_customer
+):
+    services.api_token_create(user=customer, name="Laptop")
+    revoked, _key = services.api_token_create(user=customer, name="Old phone")
+    services.api_token_revoke(token=revoked)
+    services.api_token_create(user=other_customer, name="Their script")
+    client.force_login(customer)
+
+    response = client.get(reverse("accounts:customer-home"))
+
+    assert [token.name for token in response.context["api_tokens"]] == ["Laptop"]
+    page = response.content.decode()
+    assert "Laptop" in page
+    assert "Old phone" not in page
+    assert "Their script" not in page
+
+
+def test_a_token_made_on_my_account_shows_its_key_once_uncached_and_the_key_works(client, customer):
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-new"), {"name": "Home Assistant"})
+
+    assert response.status_code == 200
+    key = response.context["key"]
+    assert key in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert ApiToken.objects.get(user=customer).name == "Home Assistant"
+    me = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert me.status_code == 200
+    assert key not in client.get(reverse("accounts:customer-home")).content.decode()
+
+
+def test_a_token_without_a_name_is_not_made_and_the_form_says_why(client, customer):
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-new"), {"name": "  "})
+
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    assert "key" not in response.context
+    assert not ApiToken.objects.exists()
+
+
+def test_revoking_a_token_on_my_account_stops_it_working(client, customer):
+    token, key = services.api_token_create(user=customer, name="Laptop")
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-revoke", args=[token.pk]))
+
+    assert response.url == reverse("accounts:customer-home") + "#api-tokens"
+    me = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert me.json()["code"] == "token_revoked"
+
+
+def test_revoking_someone_elses_token_is_a_404_and_it_keeps_working(
+    client, customer, other_customer
+):
+    theirs, their_key = services.api_token_create(user=other_customer, name="Their script")
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-revoke", args=[theirs.pk]))
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {their_key}").status_code == 200
+
+
 # Password reset ------------------------------------------------------------------------------
 
 
