@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from django.http import Http404
 
-from .models import Membership, Organization, Role, StaffInvitation
-from .selectors import request_memberships
+from .models import ApiToken, Membership, Organization, Role, StaffInvitation
+from .selectors import api_tokens_of, request_memberships
 
 
 def access_membership(
@@ -65,4 +65,14 @@ def access_invitation(user, organization_slug: str, invitation_id) -> StaffInvit
     try:
         return StaffInvitation.objects.get(organization=acting.organization, pk=int(invitation_id))
     except (StaffInvitation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_api_token(user, token_id) -> ApiToken:
+    """One of the user's own tokens, not revoked; anybody else's is a 404 like a missing one."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return api_tokens_of(user).get(pk=int(token_id))
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

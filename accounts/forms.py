@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import ContactChannel, CustomerProfile, Organization, Role, timezone_choices
 
 
@@ -10,6 +11,24 @@ class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's new-password form, saving through our service so that setting a password
+    also revokes the person's API tokens."""
+
+    def save(self, commit=True):
+        return services.user_set_password(
+            user=self.user, password=self.cleaned_data["new_password1"]
+        )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “Zapier” or “backup script”."),
     )
 
 

@@ -421,3 +421,28 @@ class ExclusiveAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} → {self.agent} ({self.organization})"
+
+
+class ApiToken(models.Model):
+    """A named key a person gives an integration to call the API as them.
+
+    Only the key's SHA-256 is kept: the key is shown once, when the token is made. A plain
+    hash is enough because keys are long random strings, not passwords to guess.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

@@ -6,6 +6,7 @@ from django.db.models import Case, QuerySet, Subquery, Value, When
 from csportal.realtime import audience_groups, org_role_group, org_staff_group, user_group
 
 from .models import (
+    ApiToken,
     Membership,
     Organization,
     Presence,
@@ -162,3 +163,10 @@ def presence_status_subquery(user: User) -> Subquery:
     """`presence_status_of` (None for no row: offline) for a caller that folds it into a bigger
     query."""
     return Subquery(Presence.objects.filter(user=user).values("status"))
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The person's tokens not revoked, expired ones included, newest first."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by(
+        "-created_at", "-pk"
+    )

@@ -1,4 +1,4 @@
-"""Account, organization and staff operations (presence: accounts.presence)."""
+"""Account, organization, staff and API token operations (presence: accounts.presence)."""
 
 from datetime import datetime, timedelta
 
@@ -14,6 +14,7 @@ from csportal.realtime import close_sockets, org_role_group, org_staff_group, pu
 
 from .models import (
     AgentSkill,
+    ApiToken,
     CustomerProfile,
     InvitationStatus,
     Membership,
@@ -24,6 +25,7 @@ from .models import (
     new_invitation_nonce,
     normalize_phone,
 )
+from .tokens import api_key_hash, new_api_key
 
 
 def _normalize_email(email: str) -> str:
@@ -302,6 +304,17 @@ def invitation_sign_up(
     return user
 
 
+def user_set_password(*, user: User, password: str) -> User:
+    """Set a new password and revoke the person's API tokens with it: whoever knew the old
+    password (or held a session) may have made some."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        api_tokens_revoke_all(user=user)
+    return user
+
+
 def membership_set_active(*, membership: Membership, is_active: bool, by: User) -> Membership:
     """Suspend or restore a staff member. A manager can't suspend themselves."""
     if membership.user_id == by.pk and not is_active:
@@ -353,3 +366,48 @@ def membership_set_skills(*, membership: Membership, skills: list[str]) -> list[
             ]
         )
     return cleaned
+
+
+# API tokens --------------------------------------------------------------------------------
+
+API_TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+
+
+def api_token_create(*, user: User, name: str, now: datetime | None = None) -> tuple[ApiToken, str]:
+    """Make a named token for `user`, working API_TOKEN_TTL_DAYS from `now`.
+
+    Returns the token and its key; only the key's hash is stored, so this is the one time
+    anybody sees the key.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the token, to know it again in the list.")})
+    if len(name) > API_TOKEN_NAME_MAX:
+        raise ValidationError(
+            {"name": _("Keep the name to %(max)d characters.") % {"max": API_TOKEN_NAME_MAX}}
+        )
+    now = now or timezone.now()
+    key = new_api_key()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=api_key_hash(key),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Stop the token working. The row stays, so its key is answered "revoked", not
+    "invalid"."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
+
+
+def api_tokens_revoke_all(*, user: User, now: datetime | None = None) -> int:
+    """Revoke every token of the person still standing; returns how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )

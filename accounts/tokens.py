@@ -1,9 +1,12 @@
-"""Signed links for staff invitations.
+"""Signed links for staff invitations, and the keys of API tokens.
 
 A link names its invitation and the nonce it was sent with; whether it can still be used
 (pending, unexpired) is the invitation's state, so accepting, declining, withdrawing or
 resending it retires the link at once.
 """
+
+import hashlib
+import secrets
 
 from django.core import signing
 from django.utils.crypto import constant_time_compare
@@ -30,3 +33,12 @@ def read_invitation_token(token: str) -> StaffInvitation | None:
     if not constant_time_compare(nonce, invitation.nonce):
         return None
     return invitation
+
+
+def new_api_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def api_key_hash(key: str) -> str:
+    """What is stored of an API key, and looked up when a request presents one."""
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -28,6 +28,8 @@ urlpatterns = [
         name="invitation-decline",
     ),
     path("me/", views.CustomerHomeView.as_view(), name="customer-home"),
+    path("me/tokens/new/", views.ApiTokenCreateView.as_view(), name="api-token-new"),
+    path("me/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api-token-revoke"),
     path("o/<slug:slug>/console/", views.ManagerConsoleView.as_view(), name="manager-console"),
     path(
         "o/<slug:slug>/settings/",

@@ -9,21 +9,25 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from csportal.forms import add_service_errors
 from csportal.realtime import CLOSE_UNAUTHENTICATED, close_sockets, session_group
 
 from . import selectors, services
-from .access import access_invitation, access_member
+from .access import access_api_token, access_invitation, access_member
 from .backends import SIGN_IN_BACKEND
 from .forms import (
+    ApiTokenForm,
     EmailLoginForm,
     InvitationSignUpForm,
     InviteForm,
     MemberRoleForm,
+    NewPasswordForm,
     OrganizationSettingsForm,
     ProfileForm,
     SignUpForm,
@@ -94,6 +98,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
@@ -226,6 +231,13 @@ class CustomerHomeView(LoginRequiredMixin, FormView):
             "language": profile.language,
         }
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["api_tokens"] = selectors.api_tokens_of(self.request.user)
+        context["token_form"] = ApiTokenForm()
+        context["now"] = timezone.now()
+        return context
+
     def form_valid(self, form):
         try:
             services.customer_profile_update(user=self.request.user, **form.cleaned_data)
@@ -234,6 +246,36 @@ class CustomerHomeView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Your profile is saved."))
         return redirect("accounts:customer-home")
+
+
+# The page holds a key that is never shown again: no copy of it may stay in a cache.
+@method_decorator(never_cache, name="dispatch")
+class ApiTokenCreateView(LoginRequiredMixin, FormView):
+    """Make an API token from My account; the answer shows its key, this one time."""
+
+    template_name = "accounts/api_token_new.html"
+    form_class = ApiTokenForm
+
+    def form_valid(self, form):
+        try:
+            token, key = services.api_token_create(
+                user=self.request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(token=token, key=key))
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        token = access_api_token(request.user, pk)
+        services.api_token_revoke(token=token)
+        messages.success(
+            request,
+            _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name},
+        )
+        return redirect(reverse("accounts:customer-home") + "#api-tokens")
 
 
 class StaffHomeView(OrganizationStaffMixin, TemplateView):

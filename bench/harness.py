@@ -152,6 +152,50 @@ def session_for(user) -> str:
     return client.cookies["sessionid"].value
 
 
+# Only an API key's hash is stored, so the load scripts make each key from its user's id
+# and can make it again on the next run against the same seeded database.
+SEEDED_KEYS_NAME = "bench"
+
+
+def bench_api_key(user_id: int) -> str:
+    return f"bench-api-key-{user_id}"
+
+
+def bench_api_tokens(user_ids, now) -> list:
+    """Unsaved ApiTokens for `user_ids`, with the keys of `bench_api_key`."""
+    from datetime import timedelta
+
+    from accounts.models import ApiToken
+    from accounts.tokens import api_key_hash
+
+    # A seeded database serves runs for months, past the usual expiry.
+    expires_at = now + timedelta(days=10 * 365)
+    return [
+        ApiToken(
+            user_id=user_id,
+            name=SEEDED_KEYS_NAME,
+            key_hash=api_key_hash(bench_api_key(user_id)),
+            created_at=now,
+            expires_at=expires_at,
+        )
+        for user_id in user_ids
+    ]
+
+
+def bench_api_keys(users) -> dict[int, str]:
+    """{user id: API key} for those of `users` (a queryset) that were seeded a token."""
+    from accounts.models import ApiToken
+
+    user_ids = list(
+        ApiToken.objects.filter(name=SEEDED_KEYS_NAME, user__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
+    if not user_ids:
+        raise SystemExit("seeded before hashed API tokens: run with --reseed")
+    return {user_id: bench_api_key(user_id) for user_id in user_ids}
+
+
 # Scenarios ----------------------------------------------------------------------------------
 
 

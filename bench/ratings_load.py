@@ -202,9 +202,8 @@ def seed() -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import Organization, Role
+    from accounts.models import ApiToken, Organization, Role
     from ratings import scoring, sentiment
 
     rng = random.Random(20261125)  # the same data on every machine
@@ -258,10 +257,8 @@ def seed() -> None:
             ["user_id", "phone", "contact_email", "im_handle", "preferred_channel", "language"],
             [(c, "", "", "", "email", "en") for c in customers],
         )
-        _copy(
-            "authtoken_token",
-            ["key", "user_id", "created"],
-            [(Token.generate_key(), c, now) for c in customers[:LOAD_CUSTOMERS]],
+        ApiToken.objects.bulk_create(
+            harness.bench_api_tokens(customers[:LOAD_CUSTOMERS], now), batch_size=1000
         )
         done(f"{len(staff) + CUSTOMERS:,} users, {PROVIDERS:,} providers")
 
@@ -596,9 +593,7 @@ def seed_snapshots(now: datetime) -> int:
 
 def ensure_data(reseed: bool) -> dict:
     """Seed when needed; return what the scenarios need (slugs, tokens, tickets)."""
-    from rest_framework.authtoken.models import Token
-
-    from accounts.models import Organization
+    from accounts.models import Organization, User
     from ratings.models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
     from technicians.models import ServiceRequest
     from tickets.models import Ticket
@@ -624,7 +619,7 @@ def ensure_data(reseed: bool) -> dict:
         .values_list("organization__slug", "count")
         .first()
     )
-    tokens = dict(Token.objects.values_list("user_id", "key"))
+    tokens = harness.bench_api_keys(User.objects.all())
     tickets = list(
         Ticket.objects.filter(customer_id__in=tokens)
         .order_by("pk")

@@ -163,10 +163,10 @@ def seed() -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import (
         AgentSkill,
+        ApiToken,
         CustomerProfile,
         Membership,
         Organization,
@@ -244,8 +244,10 @@ def seed() -> None:
         CustomerProfile.objects.bulk_create(
             [CustomerProfile(user=customer) for customer in customers], batch_size=1000
         )
-        Token.objects.bulk_create(
-            [Token(key=Token.generate_key(), user=user) for user in [manager, *agents, *customers]],
+        ApiToken.objects.bulk_create(
+            harness.bench_api_tokens(
+                [user.pk for user in [manager, *agents, *customers]], timezone.now()
+            ),
             batch_size=1000,
         )
 
@@ -398,7 +400,6 @@ def seed() -> None:
 def ensure_data(reseed: bool) -> dict:
     """Seed when needed; return what the scenarios need (ids, tokens)."""
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import (
         Membership,
@@ -407,6 +408,7 @@ def ensure_data(reseed: bool) -> dict:
         PresenceConnection,
         PresenceStatus,
         Role,
+        User,
     )
     from csportal.models import Event
     from notifications.models import Notification
@@ -437,14 +439,14 @@ def ensure_data(reseed: bool) -> dict:
         )
         Presence.objects.update_or_create(user=agent, defaults={"status": PresenceStatus.ONLINE})
     agent = agents[0]
-    customer_tokens = list(
-        Token.objects.filter(user__email__startswith="customer").values_list("key", flat=True)
+    customer_tokens = sorted(
+        harness.bench_api_keys(User.objects.filter(email__startswith="customer")).values()
     )
     return {
         "organization": organization,
         "slug": SLUG,
         "agent": agent,
-        "agent_token": Token.objects.get(user=agent).key,
+        "agent_token": harness.bench_api_keys(User.objects.filter(pk=agent.pk))[agent.pk],
         "customer_tokens": customer_tokens,
         "long_ticket": long_ticket.pk,
         "category_ids": list(organization.ticket_categories.values_list("pk", flat=True)),

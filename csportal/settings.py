@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -206,6 +205,8 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT", default=60 * 60 * 24 * 7)
+# Days an API token works after it is made; a password change or reset revokes it sooner.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
 
 
 def _lockout_username(request, credentials):
@@ -278,7 +279,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers a failed login with the first class's challenge, and only
     # TokenAuthentication has one, so a bad or missing credential is a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "csportal.api.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -378,6 +379,18 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@example.com")
+# The only hosts push is sent to, over HTTPS: the browsers' push services (Chrome and other
+# Chromium browsers: FCM; Firefox: Mozilla autopush; Safari: Apple; Edge: Windows WNS).
+# "*.domain" allows its subdomains; add ":port" to an entry for a port other than 443.
+WEB_PUSH_ALLOWED_HOSTS = env.list(
+    "WEB_PUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.push.apple.com",
+        "*.notify.windows.com",
+    ],
+)
 NOTIFICATION_TRANSPORTS = {
     "sms": {
         "twilio": "notifications.transports.TwilioSmsTransport",

@@ -31,7 +31,7 @@ from .models import (
     SmsOptOut,
     Status,
 )
-from .transports import TransportError, transport_for
+from .transports import TransportError, push_endpoint_allowed, transport_for
 
 logger = logging.getLogger(__name__)
 
@@ -450,6 +450,11 @@ def quiet_hours_set(*, user: User, start, end) -> QuietHours | None:
 def push_subscribe(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
 ) -> PushSubscription:
+    """Remember a browser's subscription; its endpoint must be on a known push service."""
+    if not push_endpoint_allowed(endpoint):
+        raise ValidationError(
+            {"endpoint": _("This is not the address of a browser push service we send to.")}
+        )
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},

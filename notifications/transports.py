@@ -6,8 +6,10 @@ TransportError(permanent=...): permanent errors fail the row, others are retried
 
 import json
 import logging
+import re
 import smtplib
 import sys
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from csportal.links import absolute_url
 
@@ -143,15 +146,57 @@ class EmailTransport:
 # Web push --------------------------------------------------------------------------------
 
 
+# Letters, digits, dots and hyphens only: a host that URL parsers could read differently
+# (a backslash, a percent sign) must not pass for one of the allowed names.
+_DNS_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+")
+
+
+def push_endpoint_allowed(endpoint: str) -> bool:
+    """Whether `endpoint` is HTTPS on one of the push services in WEB_PUSH_ALLOWED_HOSTS.
+
+    The endpoint comes from whoever calls our API; the worker POSTs to it with retries, so
+    anything else would let a customer make our servers call addresses inside our network.
+    An entry is a host name, `*.domain` for its subdomains, and a port when not 443.
+    """
+    try:
+        url = urlsplit(endpoint)
+        port = url.port or 443
+    except ValueError:
+        return False
+    host = url.hostname or ""
+    if url.scheme != "https" or "@" in url.netloc or not _DNS_NAME.fullmatch(host):
+        return False
+    return any(_host_matches(host, port, entry) for entry in settings.WEB_PUSH_ALLOWED_HOSTS)
+
+
+def _host_matches(host: str, port: int, entry: str) -> bool:
+    allowed = urlsplit(f"//{entry.strip().lower()}")
+    if port != (allowed.port or 443):
+        return False
+    name = allowed.hostname or ""
+    if name.startswith("*."):
+        return host.endswith(name[1:])
+    return host == name
+
+
 class WebPushTransport:
-    """Web Push with VAPID to every browser the person subscribed; dead ones are forgotten."""
+    """Web Push with VAPID to every browser the person subscribed; dead ones are forgotten.
+
+    Only endpoints on the allowed push services are called (rows stored before that check
+    may point anywhere), redirects are not followed, and an error keeps the push service's
+    status and reason, never its body.
+    """
 
     def send(self, notification: Notification) -> str:
         from pywebpush import WebPushException, webpush
 
-        subscriptions = list(PushSubscription.objects.filter(user_id=notification.recipient_id))
+        subscriptions = [
+            subscription
+            for subscription in PushSubscription.objects.filter(user_id=notification.recipient_id)
+            if push_endpoint_allowed(subscription.endpoint)
+        ]
         if not subscriptions:
-            raise TransportError("no browser subscribed to push", permanent=True)
+            raise TransportError(_("no browser subscribed on a known push service"), permanent=True)
         payload = json.dumps(
             {
                 "id": notification.pk,
@@ -162,28 +207,46 @@ class WebPushTransport:
             }
         )
         delivered, errors = 0, []
-        for subscription in subscriptions:
-            try:
-                webpush(
-                    subscription_info=subscription.as_subscription_info(),
-                    data=payload,
-                    vapid_private_key=settings.VAPID_PRIVATE_KEY,
-                    vapid_claims={"sub": settings.VAPID_SUBJECT},
-                    timeout=settings.NOTIFICATION_SEND_TIMEOUT,
-                    ttl=24 * 60 * 60,
-                )
-            except WebPushException as exc:
-                status = getattr(exc.response, "status_code", None)
-                if status in (404, 410):
-                    subscription.delete()
-                errors.append(f"{status}: {exc}")
-            except requests.RequestException as exc:
-                errors.append(str(exc))
-            else:
-                delivered += 1
+        with requests.Session() as session:
+            # A push service has no reason to redirect; following one would leave the
+            # allowed hosts.
+            session.max_redirects = 0
+            for subscription in subscriptions:
+                try:
+                    webpush(
+                        subscription_info=subscription.as_subscription_info(),
+                        data=payload,
+                        vapid_private_key=settings.VAPID_PRIVATE_KEY,
+                        vapid_claims={"sub": settings.VAPID_SUBJECT},
+                        timeout=settings.NOTIFICATION_SEND_TIMEOUT,
+                        ttl=24 * 60 * 60,
+                        requests_session=session,
+                    )
+                except WebPushException as exc:
+                    if exc.response is None:  # refused before sending: our own message
+                        errors.append(exc.message)
+                        continue
+                    status = exc.response.status_code
+                    if status in (404, 410):
+                        subscription.delete()
+                    errors.append(
+                        _("push service answered %(status)s %(reason)s")
+                        % {"status": status, "reason": (exc.response.reason or "")[:100]}
+                    )
+                except requests.RequestException as exc:
+                    errors.append(
+                        _("push service unreachable (%(error)s)") % {"error": type(exc).__name__}
+                    )
+                else:
+                    delivered += 1
         if delivered:
             return f"push-{notification.pk}-{delivered}"
-        gone = not PushSubscription.objects.filter(user_id=notification.recipient_id).exists()
+        gone = not any(
+            push_endpoint_allowed(endpoint)
+            for endpoint in PushSubscription.objects.filter(
+                user_id=notification.recipient_id
+            ).values_list("endpoint", flat=True)
+        )
         raise TransportError("; ".join(errors)[:1000], permanent=gone)
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from csportal.api.serializers import StrictSerializerMixin
 
 from ..models import (
+    ApiToken,
     ContactChannel,
     CustomerProfile,
     Membership,
@@ -18,6 +19,7 @@ from ..models import (
 class TokenRequestSerializer(StrictSerializerMixin, serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, max_length=256)
+    name = serializers.CharField(max_length=100, required=False)
 
     def validate(self, attrs):
         request = self.context["request"]
@@ -28,6 +30,32 @@ class TokenRequestSerializer(StrictSerializerMixin, serializers.Serializer):
             )
         attrs["user"] = user
         return attrs
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_("The key; shown this once, never again."))
+    id = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "created_at", "last_used_at", "expires_at"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    key = serializers.SerializerMethodField(help_text=_("Shown this once, never again."))
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+    def get_key(self, token) -> str:
+        return self.context["key"]
+
+
+class ApiTokenCreateSerializer(StrictSerializerMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=100)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

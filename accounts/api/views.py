@@ -1,7 +1,8 @@
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,24 +10,22 @@ from rest_framework.views import APIView
 from csportal.api.throttling import ScopedRateThrottle
 
 from .. import selectors, services
-from ..access import access_invitation, access_member
-from ..models import CustomerProfile, Membership, Organization, Role, StaffInvitation
+from ..access import access_api_token, access_invitation, access_member
+from ..models import ApiToken, CustomerProfile, Membership, Organization, Role, StaffInvitation
 from ..permissions import IsOrganizationStaff
 from . import serializers as s
 
 
 class TokenView(APIView):
-    """Exchange an email and password for an API token (for integrations)."""
+    """Exchange an email and password for a new API token (for integrations); `name` it
+    to know it again in /api/v1/me/tokens/."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
 
-    @extend_schema(
-        request=s.TokenRequestSerializer,
-        responses={200: {"type": "object", "properties": {"token": {"type": "string"}}}},
-    )
+    @extend_schema(request=s.TokenRequestSerializer, responses=s.IssuedTokenSerializer)
     def post(self, request):
         if getattr(request, "axes_locked_out", False):
             return Response(
@@ -40,8 +39,15 @@ class TokenView(APIView):
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        token, key = services.api_token_create(
+            user=serializer.validated_data["user"],
+            name=serializer.validated_data.get("name") or _("API token"),
+        )
+        return Response(
+            s.IssuedTokenSerializer(
+                {"token": key, "id": token.pk, "expires_at": token.expires_at}
+            ).data
+        )
 
 
 class MeView(APIView):
@@ -63,6 +69,40 @@ class MeView(APIView):
         update.is_valid(raise_exception=True)
         services.customer_profile_update(user=request.user, **update.validated_data)
         return Response(self._render(request))
+
+
+class ApiTokenListView(generics.ListAPIView):
+    """Your API tokens, expired ones included until you revoke them; POST makes a new one
+    and answers with its key, shown that once."""
+
+    serializer_class = s.ApiTokenSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return ApiToken.objects.none()
+        return selectors.api_tokens_of(self.request.user)
+
+    @extend_schema(request=s.ApiTokenCreateSerializer, responses={201: s.NewApiTokenSerializer})
+    def post(self, request):
+        # A token that could make tokens would never really expire, nor die with the
+        # password: new ones need the browser's session or the password (auth/token/).
+        if isinstance(request.auth, ApiToken):
+            raise PermissionDenied(_("An API token can't make API tokens; sign in instead."))
+        data = s.ApiTokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, key = services.api_token_create(user=request.user, name=data.validated_data["name"])
+        return Response(
+            s.NewApiTokenSerializer(token, context={"key": key}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ApiTokenDetailView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk):
+        """Revoke one of your tokens: it stops working at once."""
+        services.api_token_revoke(token=access_api_token(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class OrganizationListView(generics.ListAPIView):

@@ -1,13 +1,16 @@
 """The accounts API: tokens, the user's own profile, and an organization's staff."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import services
 from accounts.models import (
+    ApiToken,
     CustomerProfile,
     InvitationStatus,
     Membership,
@@ -79,18 +82,30 @@ def test_a_token_from_email_and_password_authenticates_api_calls(api, customer):
     response = api.post(TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD})
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=customer).key}
+    token = ApiToken.objects.get(user=customer)
+    assert response.json() == {
+        "token": response.json()["token"],
+        "id": token.pk,
+        "expires_at": token.expires_at.isoformat().replace("+00:00", "Z"),
+    }
+    assert token.expires_at - token.created_at == timedelta(days=settings.API_TOKEN_TTL_DAYS)
     me = APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert me.status_code == 200
     assert me.json()["email"] == "chris@example.com"
 
 
-def test_asking_twice_for_a_token_gives_the_same_token(api, customer):
+def test_asking_twice_for_a_token_gives_two_tokens_that_both_work(api, customer):
+    """Only a key's hash is kept, so an earlier key can't be handed out again."""
     first = api.post(TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD})
-    second = api.post(TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD})
+    second = api.post(
+        TOKEN_URL, {"email": "chris@example.com", "password": PASSWORD, "name": "Backup job"}
+    )
 
-    assert first.json() == second.json()
-    assert Token.objects.count() == 1
+    assert first.json()["token"] != second.json()["token"]
+    assert sorted(ApiToken.objects.values_list("name", flat=True)) == ["API token", "Backup job"]
+    for response in (first, second):
+        me = APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        assert me.status_code == 200
 
 
 def test_a_wrong_password_is_a_400_with_a_code_and_no_token(api, customer):
@@ -103,7 +118,7 @@ def test_a_wrong_password_is_a_400_with_a_code_and_no_token(api, customer):
         "fields": {"non_field_errors": ["Email or password is wrong."]},
         "field_codes": {"non_field_errors": ["invalid_credentials"]},
     }
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_a_missing_field_is_a_400_naming_the_field(api, customer):
@@ -121,7 +136,7 @@ def test_an_unknown_field_is_a_400_naming_the_field(api, customer):
 
     assert response.status_code == 400
     assert response.json()["fields"] == {"remember": ["Unknown field."]}
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_a_bad_token_is_a_401_with_a_code(api, customer):
@@ -132,12 +147,12 @@ def test_a_bad_token_is_a_401_with_a_code(api, customer):
 
 
 def test_a_good_token_signs_its_user_in_and_a_deactivated_users_token_is_a_401(api, customer):
-    token = Token.objects.create(user=customer)
+    _token, key = services.api_token_create(user=customer, name="Zapier")
 
-    signed_in = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token.key}")
+    signed_in = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}")
     customer.is_active = False
     customer.save()
-    deactivated = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token.key}")
+    deactivated = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}")
 
     assert signed_in.status_code == 200
     assert signed_in.json()["email"] == customer.email
@@ -173,7 +188,7 @@ def test_five_failures_lock_the_account_from_that_address_only(api, customer):
         "detail": "Too many failed attempts; try again later.",
     }
     assert elsewhere.status_code == 200
-    assert elsewhere.json() == {"token": Token.objects.get(user=customer).key}
+    assert ApiToken.objects.get(user=customer).pk == elsewhere.json()["id"]
 
 
 @override_settings(PROXY_COUNT=1)
@@ -233,7 +248,7 @@ def test_changing_the_case_of_the_email_does_not_escape_the_lockout(api, custome
     )
 
     assert response.status_code == 429
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 # Me ------------------------------------------------------------------------------------

@@ -8,12 +8,16 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import InvitationStatus, Membership, Role, StaffInvitation, User
-from accounts.tests.factories import PASSWORD, StaffInvitationFactory
+from accounts import services
+from accounts.models import ApiToken, InvitationStatus, Membership, Role, StaffInvitation, User
+from accounts.tests.factories import (
+    PASSWORD,
+    StaffInvitationFactory,
+)
 from accounts.tokens import make_invitation_token
 from csportal.celery import app as celery_app
 from csportal.realtime import org_staff_group, publish
@@ -222,6 +226,78 @@ def test_a_bad_phone_number_is_shown_on_its_field_and_nothing_is_saved(client, c
     assert customer.customer_profile.preferred_channel == "email"
 
 
+# API tokens on My account -------------------------------------------------------------------
+
+
+def test_my_account_lists_my_live_tokens_to_revoke_and_nobody_elses(
+    client, customer, other_customer
+):
+    services.api_token_create(user=customer, name="Laptop")
+    revoked, _key = services.api_token_create(user=customer, name="Old phone")
+    services.api_token_revoke(token=revoked)
+    services.api_token_create(user=other_customer, name="Their script")
+    client.force_login(customer)
+
+    response = client.get(reverse("accounts:customer-home"))
+
+    assert [token.name for token in response.context["api_tokens"]] == ["Laptop"]
+    page = response.content.decode()
+    assert "Laptop" in page
+    assert "Old phone" not in page
+    assert "Their script" not in page
+
+
+def test_a_token_made_on_my_account_shows_its_key_once_uncached_and_the_key_works(client, customer):
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-new"), {"name": "Home Assistant"})
+
+    assert response.status_code == 200
+    key = response.context["key"]
+    assert key in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert ApiToken.objects.get(user=customer).name == "Home Assistant"
+    me = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert me.status_code == 200
+    assert key not in client.get(reverse("accounts:customer-home")).content.decode()
+
+
+def test_a_token_without_a_name_is_not_made_and_the_form_says_why(client, customer):
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-new"), {"name": "  "})
+
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    assert "key" not in response.context
+    assert not ApiToken.objects.exists()
+
+
+def test_revoking_a_token_on_my_account_stops_it_working(client, customer):
+    token, key = services.api_token_create(user=customer, name="Laptop")
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-revoke", args=[token.pk]))
+
+    assert response.url == reverse("accounts:customer-home") + "#api-tokens"
+    me = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert me.json()["code"] == "token_revoked"
+
+
+def test_revoking_someone_elses_token_is_a_404_and_it_keeps_working(
+    client, customer, other_customer
+):
+    theirs, their_key = services.api_token_create(user=other_customer, name="Their script")
+    client.force_login(customer)
+
+    response = client.post(reverse("accounts:api-token-revoke", args=[theirs.pk]))
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {their_key}").status_code == 200
+
+
 # Password reset ------------------------------------------------------------------------------
 
 
@@ -245,6 +321,36 @@ def test_a_password_reset_email_links_to_a_page_that_sets_a_new_password(client,
     client.logout()
     assert log_in(client, "chris@example.com", NEW_PASSWORD).status_code == 302
     assert logged_in_user_id(client) == str(customer.pk)
+
+
+def test_a_password_reset_revokes_every_api_token_of_that_person(client, customer, other_customer):
+    services.api_token_create(user=customer, name="Laptop")
+    services.api_token_create(user=customer, name="CI")
+    theirs, _key = services.api_token_create(user=other_customer, name="Theirs")
+    client.post(reverse("accounts:password_reset"), {"email": "chris@example.com"})
+    (message,) = mail.outbox
+    set_password_url = client.get(link_path(message), follow=True).redirect_chain[-1][0]
+
+    client.post(set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert not ApiToken.objects.filter(user=customer, revoked_at__isnull=True).exists()
+    assert ApiToken.objects.filter(user=customer).count() == 2
+    assert ApiToken.objects.get(revoked_at__isnull=True) == theirs
+
+
+def test_a_mismatched_new_password_revokes_nothing(client, customer):
+    token, _key = services.api_token_create(user=customer, name="Laptop")
+    client.post(reverse("accounts:password_reset"), {"email": "chris@example.com"})
+    (message,) = mail.outbox
+    set_password_url = client.get(link_path(message), follow=True).redirect_chain[-1][0]
+
+    response = client.post(
+        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": "something else"}
+    )
+
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 # Invitations ---------------------------------------------------------------------------------

@@ -96,6 +96,8 @@ def test_the_openapi_schema_renders(db):
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/organizations/{slug}/members/" in schema["paths"]
     assert "/api/v1/events/" in schema["paths"]
+    assert set(schema["paths"]["/api/v1/me/tokens/"]) == {"get", "post"}
+    assert set(schema["paths"]["/api/v1/me/tokens/{id}/"]) == {"delete"}
 
 
 def test_the_api_docs_render(db):

@@ -1,7 +1,7 @@
 import factory
 
 from accounts.tests.factories import CustomerFactory
-from notifications.models import Channel, Notification, Status
+from notifications.models import Channel, Notification, PushSubscription, Status
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):
@@ -16,3 +16,15 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     body = "Tom will arrive at 10:30."
     status = Status.QUEUED
     dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+
+
+class PushSubscriptionFactory(factory.django.DjangoModelFactory):
+    """A Chrome subscription: its endpoint is on Firebase Cloud Messaging."""
+
+    class Meta:
+        model = PushSubscription
+
+    user = factory.SubFactory(CustomerFactory)
+    endpoint = factory.Sequence(lambda n: f"https://fcm.googleapis.com/fcm/send/device-{n}")
+    p256dh = "BPublicKey"
+    auth = "secret"

@@ -139,7 +139,7 @@ def test_quiet_hours_need_valid_times(api, customer):
 def test_a_browser_subscribes_to_push_and_can_unsubscribe(api, customer):
     api.force_authenticate(customer)
     subscription = {
-        "endpoint": "https://push.example.net/send/abc",
+        "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
         "keys": {"p256dh": "BPublicKey", "auth": "secret"},
         "expirationTime": None,
     }
@@ -162,12 +162,29 @@ def test_a_push_subscription_without_keys_is_a_400_naming_keys(api, customer):
 
     response = api.post(
         "/api/v1/notifications/push-subscription/",
-        {"endpoint": "https://push.example.net/x"},
+        {"endpoint": "https://fcm.googleapis.com/fcm/send/x"},
         format="json",
     )
 
     assert response.status_code == 400
     assert "keys" in response.data["fields"]
+
+
+def test_a_push_endpoint_on_an_internal_address_is_a_400_naming_the_endpoint(api, customer):
+    api.force_authenticate(customer)
+
+    response = api.post(
+        "/api/v1/notifications/push-subscription/",
+        {
+            "endpoint": "http://127.0.0.1:8000/internal/admin",
+            "keys": {"p256dh": "BPublicKey", "auth": "secret"},
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.data["fields"]) == ["endpoint"]
+    assert not PushSubscription.objects.exists()
 
 
 def test_staff_see_where_each_message_of_their_organization_stands(

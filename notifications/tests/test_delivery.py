@@ -15,7 +15,8 @@ from notifications import services
 from notifications.models import Channel, Notification, PendingNotification, SmsOptOut, Status
 from notifications.transports import LocmemSmsTransport, TransportError
 
-from .factories import NotificationFactory
+from .factories import NotificationFactory, PushSubscriptionFactory
+from .peers import http_peer
 
 
 @pytest.fixture(autouse=True)
@@ -147,6 +148,21 @@ def test_a_permanent_error_fails_at_once_with_the_providers_reason(db):
     notification.refresh_from_db()
     assert notification.status == Status.FAILED
     assert notification.error == "Twilio 400 21211: Invalid 'To' Phone Number"
+
+
+def test_a_push_to_an_internal_address_stored_before_the_check_fails_for_good_unsent(db):
+    notification = NotificationFactory(channel=Channel.PUSH, address="browser")
+
+    with http_peer(lambda request: (200, {}, b"internal")) as internal:
+        PushSubscriptionFactory(
+            user=notification.recipient, endpoint=f"{internal.url}/internal/admin"
+        )
+        assert services.notification_deliver(notification_id=notification.pk) == Status.FAILED
+
+    assert internal.requests == []
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Status.FAILED, 1)
+    assert notification.error == "no browser subscribed on a known push service"
 
 
 @override_settings(SMS_RATE_PER_RECIPIENT_PER_HOUR=2)

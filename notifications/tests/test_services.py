@@ -14,6 +14,7 @@ from notifications.models import (
     NotificationPreference,
     OrganizationDefault,
     PendingNotification,
+    PushSubscription,
     QuietHours,
     SmsOptOut,
     Status,
@@ -187,6 +188,48 @@ def test_preferences_refuse_unknown_kinds_and_channels(customer):
     assert "kind" in unknown_kind.value.message_dict
     assert "channels" in unknown_channel.value.message_dict
     assert not NotificationPreference.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        pytest.param("https://fcm.googleapis.com/fcm/send/dX3Yz:APA91b", id="Chrome"),
+        pytest.param("https://updates.push.services.mozilla.com/wpush/v2/gAAAA", id="Firefox"),
+        pytest.param("https://web.push.apple.com/QGuQyavXutnMH", id="Safari"),
+        pytest.param("https://wns2-par02p.notify.windows.com/w/?token=BQYAAAD", id="Edge"),
+    ],
+)
+def test_a_browser_subscribes_through_its_push_service(customer, endpoint):
+    subscription = services.push_subscribe(
+        user=customer, endpoint=endpoint, p256dh="BPublicKey", auth="secret"
+    )
+
+    assert (subscription.user, subscription.endpoint) == (customer, endpoint)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        pytest.param("http://127.0.0.1:8000/internal/admin", id="loopback"),
+        pytest.param("https://169.254.169.254/latest/meta-data/", id="cloud metadata"),
+        pytest.param("https://push.example.net/send/abc", id="unknown host"),
+        pytest.param("http://fcm.googleapis.com/fcm/send/abc", id="plain http"),
+        pytest.param("https://fcm.googleapis.com:8443/fcm/send/abc", id="another port"),
+        pytest.param("https://fcm.googleapis.com.evil.example/x", id="suffixed lookalike"),
+        pytest.param("https://evil.example/fcm.googleapis.com", id="host in the path"),
+        pytest.param("https://user:pw@fcm.googleapis.com/x", id="credentials"),
+        pytest.param("https://notify.windows.com/w/", id="wildcard's bare domain"),
+        pytest.param("https://internal\\.notify.windows.com/w/", id="backslash"),
+    ],
+)
+def test_a_push_endpoint_off_the_browsers_push_services_is_refused_naming_the_endpoint(
+    customer, endpoint
+):
+    with pytest.raises(ValidationError) as caught:
+        services.push_subscribe(user=customer, endpoint=endpoint, p256dh="BPublicKey", auth="s")
+
+    assert list(caught.value.message_dict) == ["endpoint"]
+    assert not PushSubscription.objects.exists()
 
 
 def test_a_bare_contact_gets_sms_and_email_with_the_number_normalised(organization, enqueued):

@@ -6,6 +6,7 @@ import os
 import socket
 import time
 import urllib.parse
+from contextlib import contextmanager
 
 import http_ece
 import pytest
@@ -23,7 +24,7 @@ from notifications.transports import (
     WebPushTransport,
 )
 
-from .factories import NotificationFactory
+from .factories import NotificationFactory, PushSubscriptionFactory
 from .peers import http_peer, json_response
 
 ACCOUNT_SID = "AC" + "a" * 32
@@ -176,8 +177,24 @@ def _vapid_keys():
     return _b64url(private_raw), _b64url(public_raw)
 
 
+@contextmanager
+def local_push_service(respond, monkeypatch):
+    """A push service on loopback that the real pywebpush client may reach.
+
+    Production allows only the browsers' push services, over HTTPS; this peer speaks HTTPS
+    with its own certificate (trusted through REQUESTS_CA_BUNDLE) and the allowlist is
+    widened to its address for the test alone.
+    """
+    with (
+        http_peer(respond, tls=True) as peer,
+        override_settings(WEB_PUSH_ALLOWED_HOSTS=[peer.netloc]),
+    ):
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", peer.ca_file)
+        yield peer
+
+
 @pytest.mark.django_db
-def test_web_push_is_encrypted_so_only_the_subscribed_browser_can_read_it():
+def test_web_push_is_encrypted_so_only_the_subscribed_browser_can_read_it(monkeypatch):
     browser_private, p256dh, auth_secret = _browser_keys()
     vapid_private, vapid_public = _vapid_keys()
     notification = NotificationFactory(channel=Channel.PUSH, address="browser", link="/tickets/7/")
@@ -186,10 +203,10 @@ def test_web_push_is_encrypted_so_only_the_subscribed_browser_can_read_it():
         return 201, {}, b""
 
     with (
-        http_peer(respond) as peer,
+        local_push_service(respond, monkeypatch) as peer,
         override_settings(VAPID_PRIVATE_KEY=vapid_private, VAPID_SUBJECT="mailto:ops@example.com"),
     ):
-        PushSubscription.objects.create(
+        PushSubscriptionFactory(
             user=notification.recipient,
             endpoint=f"{peer.url}/push/abc",
             p256dh=p256dh,
@@ -221,7 +238,7 @@ def test_web_push_is_encrypted_so_only_the_subscribed_browser_can_read_it():
 
 
 @pytest.mark.django_db
-def test_web_push_forgets_a_subscription_the_push_service_says_is_gone():
+def test_web_push_forgets_a_subscription_the_push_service_says_is_gone(monkeypatch):
     _private, p256dh, auth_secret = _browser_keys()
     vapid_private, _public = _vapid_keys()
     notification = NotificationFactory(channel=Channel.PUSH, address="browser")
@@ -229,8 +246,11 @@ def test_web_push_forgets_a_subscription_the_push_service_says_is_gone():
     def respond(request):
         return 410, {}, b"gone"
 
-    with http_peer(respond) as peer, override_settings(VAPID_PRIVATE_KEY=vapid_private):
-        PushSubscription.objects.create(
+    with (
+        local_push_service(respond, monkeypatch) as peer,
+        override_settings(VAPID_PRIVATE_KEY=vapid_private),
+    ):
+        PushSubscriptionFactory(
             user=notification.recipient,
             endpoint=f"{peer.url}/push/gone",
             p256dh=p256dh,
@@ -240,4 +260,88 @@ def test_web_push_forgets_a_subscription_the_push_service_says_is_gone():
             WebPushTransport().send(notification)
 
     assert caught.value.permanent is True
+    assert str(caught.value) == "push service answered 410 Gone"
     assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_push_services_error_is_recorded_as_its_status_and_reason_never_its_body(monkeypatch):
+    _private, p256dh, auth_secret = _browser_keys()
+    vapid_private, _public = _vapid_keys()
+    notification = NotificationFactory(channel=Channel.PUSH, address="browser")
+
+    def respond(request):
+        return 500, {}, b"db_password=hunter2"
+
+    with (
+        local_push_service(respond, monkeypatch) as peer,
+        override_settings(VAPID_PRIVATE_KEY=vapid_private),
+    ):
+        PushSubscriptionFactory(
+            user=notification.recipient,
+            endpoint=f"{peer.url}/push/abc",
+            p256dh=p256dh,
+            auth=_b64url(auth_secret),
+        )
+        with pytest.raises(TransportError) as caught:
+            WebPushTransport().send(notification)
+
+    assert str(caught.value) == "push service answered 500 Internal Server Error"
+    assert caught.value.permanent is False
+    assert len(peer.requests) == 1
+
+
+@pytest.mark.django_db
+def test_web_push_does_not_follow_a_redirect_off_the_push_service(monkeypatch):
+    _private, p256dh, auth_secret = _browser_keys()
+    vapid_private, _public = _vapid_keys()
+    notification = NotificationFactory(channel=Channel.PUSH, address="browser")
+
+    with http_peer(lambda request: (200, {}, b"internal")) as internal:
+
+        def respond(request):
+            return 307, {"Location": f"{internal.url}/admin"}, b""
+
+        with (
+            local_push_service(respond, monkeypatch) as peer,
+            override_settings(VAPID_PRIVATE_KEY=vapid_private),
+        ):
+            PushSubscriptionFactory(
+                user=notification.recipient,
+                endpoint=f"{peer.url}/push/abc",
+                p256dh=p256dh,
+                auth=_b64url(auth_secret),
+            )
+            with pytest.raises(TransportError) as caught:
+                WebPushTransport().send(notification)
+
+    assert len(peer.requests) == 1
+    assert internal.requests == []
+    assert "internal" not in str(caught.value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "allowed_hosts",
+    [
+        pytest.param(None, id="the default allowlist: the browsers' push services"),
+        pytest.param("peer", id="its host allowed, but plain http"),
+    ],
+)
+def test_web_push_never_calls_an_endpoint_off_the_push_services_and_fails_for_good(
+    allowed_hosts,
+):
+    """A subscription stored before endpoints were checked may point anywhere."""
+    notification = NotificationFactory(channel=Channel.PUSH, address="browser")
+
+    with http_peer(lambda request: (200, {}, b"internal")) as internal:
+        PushSubscriptionFactory(
+            user=notification.recipient, endpoint=f"{internal.url}/internal/admin"
+        )
+        widened = {"WEB_PUSH_ALLOWED_HOSTS": [internal.netloc]} if allowed_hosts else {}
+        with override_settings(**widened), pytest.raises(TransportError) as caught:
+            WebPushTransport().send(notification)
+
+    assert internal.requests == []
+    assert caught.value.permanent is True
+    assert str(caught.value) == "no browser subscribed on a known push service"
