@@ -137,8 +137,7 @@ def _add_returning(review: Review, additions: dict, now: datetime) -> list[dict]
         return [dict(zip(returned, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _add_sums(review: Review, additions: dict) -> list[dict]:
-    now = timezone.now()
+def _add_sums(review: Review, additions: dict, now: datetime) -> list[dict]:
     rows = _add_returning(review, additions, now)
     if len(rows) < len(_targets(review)):
         # A target's first review: make its row, then add to the new rows only.
@@ -154,14 +153,14 @@ def _add_sums(review: Review, additions: dict) -> list[dict]:
     return rows
 
 
-def _apply(review: Review, additions: dict) -> None:
-    """Add `additions` to every score the review counts in and store their new points.
+def _apply(review: Review, additions: dict, *, now: datetime) -> None:
+    """Add `additions` to every score the review counts in and store their new points as of
+    `now`.
 
     Three statements however many targets: the UPDATE returning the new sums, the
     all-organizations prior, and one UPDATE of the points.
     """
-    rows = _add_sums(review, additions)
-    now = timezone.now()
+    rows = _add_sums(review, additions, now)
     organization_row = next(row for row in rows if row["kind"] == TargetKind.ORGANIZATION)
     priors = {
         TargetKind.ORGANIZATION: global_prior(),
@@ -231,8 +230,12 @@ def _combined(*additions: dict) -> dict:
     return total
 
 
-def scores_recompute(*, organization: Organization | None = None) -> int:
-    """Rebuild every score from the reviews themselves; the incremental sums must agree."""
+def scores_recompute(
+    *, organization: Organization | None = None, now: datetime | None = None
+) -> int:
+    """Rebuild every score from the reviews themselves, with its points as of `now`; the
+    incremental sums must agree."""
+    now = now or timezone.now()
     organizations = [organization] if organization else list(Organization.objects.all())
     # Read before any sums are reset, so every organization's points use this one value.
     organizations_prior = global_prior()
@@ -262,21 +265,22 @@ def scores_recompute(*, organization: Organization | None = None) -> int:
                 response = getattr(review, "response", None)
                 if response is not None:
                     changes.append(_response_additions(review, response))
-                _add_sums(review, _combined(*changes))
+                _add_sums(review, _combined(*changes), now)
             for score in Score.objects.filter(organization=org):
                 is_organization = score.kind == TargetKind.ORGANIZATION
                 score.points = score_points(
-                    score, prior=organizations_prior if is_organization else None
+                    score, now=now, prior=organizations_prior if is_organization else None
                 )
                 score.save(update_fields=["points"])
                 rebuilt += 1
     return rebuilt
 
 
-def scores_snapshot(*, day=None) -> int:
-    """Record today's points of every target once; later runs the same day change nothing."""
-    day = day or timezone.localdate()
-    now = timezone.now()
+def scores_snapshot(*, day=None, now: datetime | None = None) -> int:
+    """Record the points of every target as of `now` once for its day; later runs the same
+    day change nothing."""
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
     taken = 0
     for score in Score.objects.filter(count__gt=0):
         _snapshot, created = ScoreSnapshot.objects.get_or_create(
@@ -415,13 +419,15 @@ def review_post(
     conversation: Conversation | None = None,
     agent: User | None = None,
     technician: User | None = None,
+    now: datetime | None = None,
 ) -> Review:
     """Rate a provider the customer dealt with: as a whole, or one ticket, completed visit or
     answered chat of theirs, at most once each. A review of a ticket or chat is also about
     the agent who handled it, of a visit about its technician, unless others who served the
     customer there are named.
 
-    The provider's staff see it at once and are notified; the scores take it in atomically.
+    The provider's staff see it at once and are notified; the scores take it in atomically,
+    as of `now`.
     """
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Give from 1 to 5 stars.")})
@@ -445,7 +451,7 @@ def review_post(
         ):
             raise ValidationError({name: _("Choose someone who served you.")})
     language, mood = sentiment.analyse(comment)
-    now = timezone.now()
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             review = Review.objects.create(
@@ -461,7 +467,7 @@ def review_post(
                 created_at=now,
                 **({field: subject} if field else {}),
             )
-            _apply(review, _review_additions(review, 1, stars=stars, sentiment_value=mood))
+            _apply(review, _review_additions(review, 1, stars=stars, sentiment_value=mood), now=now)
             publish(
                 "review.posted", _review_payload(review), groups=[org_staff_group(organization.pk)]
             )
@@ -497,18 +503,23 @@ def _review_audience(review: Review) -> list[User]:
     return list(people.values())
 
 
-def _check_editable(review: Review, customer: User) -> None:
+def _check_editable(review: Review, customer: User, now: datetime) -> None:
     if review.customer_id != customer.pk:
         raise ValidationError(_("Only its author can change a review."))
-    if timezone.now() - review.created_at > timedelta(hours=settings.RATING_EDIT_WINDOW_HOURS):
+    if now - review.created_at > timedelta(hours=settings.RATING_EDIT_WINDOW_HOURS):
         raise ValidationError(
             _("A review can be changed only in its first %(hours)d hours.")
             % {"hours": settings.RATING_EDIT_WINDOW_HOURS}
         )
 
 
-def review_edit(*, review: Review, customer: User, stars: int, comment: str) -> Review:
-    _check_editable(review, customer)
+def review_edit(
+    *, review: Review, customer: User, stars: int, comment: str, now: datetime | None = None
+) -> Review:
+    """The author changes their review within its edit window; the scores follow, as of
+    `now`."""
+    now = now or timezone.now()
+    _check_editable(review, customer, now)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Give from 1 to 5 stars.")})
     language, mood = sentiment.analyse(comment)
@@ -523,11 +534,12 @@ def review_edit(*, review: Review, customer: User, stars: int, comment: str) -> 
             language,
             mood,
         )
-        review.edited_at = timezone.now()
+        review.edited_at = now
         review.save(update_fields=["stars", "comment", "language", "sentiment", "edited_at"])
         _apply(
             review,
             _combined(taken_back, _review_additions(review, 1, stars=stars, sentiment_value=mood)),
+            now=now,
         )
         publish(
             "review.posted",
@@ -537,8 +549,11 @@ def review_edit(*, review: Review, customer: User, stars: int, comment: str) -> 
     return review
 
 
-def review_delete(*, review: Review, customer: User) -> None:
-    _check_editable(review, customer)
+def review_delete(*, review: Review, customer: User, now: datetime | None = None) -> None:
+    """The author takes their review back within its edit window; the scores give it back,
+    as of `now`."""
+    now = now or timezone.now()
+    _check_editable(review, customer, now)
     with transaction.atomic():
         # of=("self",): Postgres can't lock the nullable side of the outer join to response.
         review = (
@@ -552,7 +567,7 @@ def review_delete(*, review: Review, customer: User) -> None:
         response = getattr(review, "response", None)
         if response is not None:
             changes.append(_response_additions(review, response, sign=-1))
-        _apply(review, _combined(*changes))
+        _apply(review, _combined(*changes), now=now)
         publish(
             "review.deleted",
             {"id": review.pk, "organization": review.organization_id},
@@ -561,8 +576,12 @@ def review_delete(*, review: Review, customer: User) -> None:
         review.delete()
 
 
-def review_respond(*, review: Review, author: User, body: str) -> ReviewResponse:
-    """The provider answers publicly, once; the customer sees it at once."""
+def review_respond(
+    *, review: Review, author: User, body: str, now: datetime | None = None
+) -> ReviewResponse:
+    """The provider answers publicly, once; the customer sees it at once. The scores count
+    the answer as of `now`."""
+    now = now or timezone.now()
     if not works_for(author, review.organization_id, RESPONDING_ROLES):
         raise ValidationError(_("Only the provider's agents and managers can respond."))
     body = (body or "").strip()
@@ -572,8 +591,10 @@ def review_respond(*, review: Review, author: User, body: str) -> ReviewResponse
         review = Review.objects.select_for_update().get(pk=review.pk)
         if ReviewResponse.objects.filter(review=review).exists():
             raise ValidationError({"body": _("This review has a response already.")})
-        response = ReviewResponse.objects.create(review=review, author=author, body=body)
-        _apply(review, _response_additions(review, response))
+        response = ReviewResponse.objects.create(
+            review=review, author=author, body=body, created_at=now
+        )
+        _apply(review, _response_additions(review, response), now=now)
         payload = _review_payload(review)
         publish(
             "review.responded",
