@@ -18,7 +18,7 @@ from tests.browser import (
 )
 from tickets import services as ticket_services
 from tickets.models import Status
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import TicketFactory, answered_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.browser
 def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(
     browser, live_asgi_server, organization, customer, agent
 ):
-    ticket = TicketFactory(
-        organization=organization, customer=customer, assignee=agent, status=Status.RESOLVED
+    ticket = answered_ticket(
+        organization, customer=customer, assignee=agent, status=Status.RESOLVED
     )
     dashboard = open_page_at(browser, live_asgi_server, agent, "/o/acme/reviews/")
     expect(dashboard.get_by_text("No reviews yet")).to_be_visible()

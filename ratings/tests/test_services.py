@@ -20,11 +20,11 @@ from ratings import scoring, services
 from ratings.models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
 from ratings.tests.factories import posted_review
 from tickets.models import Ticket
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import answered_ticket
 
 
 def served(customer, organization, **kwargs):
-    return TicketFactory(customer=customer, organization=organization, **kwargs)
+    return answered_ticket(organization, customer=customer, **kwargs)
 
 
 def org_score(organization) -> Score:
