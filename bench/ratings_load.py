@@ -10,10 +10,10 @@ and in quality (star mixes); 85% of reviews have a comment (sentiment from the a
 analyser), half name an agent and a fifth a technician, about a third were answered. The
 scores are built from the reviews by set-based SQL and checked against the app's own
 `services.scores_recompute` on one provider; a year of daily snapshots per provider feeds
-the page's trend chart. 2,000 of the customers were served by 10 providers each (2 closed
-tickets, a completed visit and an answered chat with each) and post during the run. Seeding
-takes a couple of minutes, once (COPY); the reviews the run posts are deleted and the scores
-rebuilt before and after it (`--reseed` rebuilds everything).
+the page's trend chart. 2,000 of the customers were served by 10 providers each (2
+answered and closed tickets, a completed visit and an answered chat with each) and post
+during the run. Seeding takes a couple of minutes, once (COPY); the reviews the run posts
+are deleted and the scores rebuilt before and after it (`--reseed` rebuilds everything).
 
 Server and load: bench/harness.py, as for tickets_load.py (gunicorn as `web` runs it, 4
 workers x 4 threads; keep-alive asyncio clients, closed loop, 4 and 16 clients by default).
@@ -281,7 +281,16 @@ def seed() -> None:
             + ["resolved_at", "closed_at", "created_at", "updated_at"],
             tickets,
         )
-        done(f"{len(tickets):,} tickets of the {LOAD_CUSTOMERS:,} customers who post")
+        # Each answered by its agent, or reviews about it would be refused: a customer is
+        # served by a reply, not by opening a ticket.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO tickets_ticketupdate "
+                "(ticket_id, kind, author_id, body, is_public, data, created_at) "
+                "SELECT id, 'result', assignee_id, result, TRUE, '{}', resolved_at "
+                "FROM tickets_ticket"
+            )
+        done(f"{len(tickets):,} tickets of the {LOAD_CUSTOMERS:,} customers who post, answered")
 
         # A completed visit and an answered chat with each provider that served them, so the
         # review form's choice of what a review is about reads all three kinds.
@@ -596,7 +605,7 @@ def ensure_data(reseed: bool) -> dict:
     from accounts.models import Organization, User
     from ratings.models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
     from technicians.models import ServiceRequest
-    from tickets.models import Ticket
+    from tickets.models import Ticket, TicketUpdate
 
     harness.prepare_site()
     if not Organization.objects.filter(slug=SLUG.format(1)).exists():
@@ -608,6 +617,8 @@ def ensure_data(reseed: bool) -> dict:
         raise SystemExit(f"{count:,} reviews, expected {REVIEWS:,}: run with --reseed")
     if not ServiceRequest.objects.exists():
         raise SystemExit("seeded before visits and chats were: run with --reseed")
+    if not TicketUpdate.objects.exists():
+        raise SystemExit("seeded before tickets were answered: run with --reseed")
     slugs = sorted(
         Organization.objects.filter(slug__startswith="bench-provider-").values_list(
             "slug", flat=True

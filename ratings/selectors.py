@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import Membership, Organization, Role, User
 from chat.models import Conversation
 from csportal.queries import Prepared
-from technicians.models import ServiceRequest, VisitStatus
+from technicians.models import ServiceRequest
 from tickets.models import Status as TicketStatus
 from tickets.models import Ticket
 
@@ -194,22 +194,26 @@ SUBJECT_GROUPS = {
 SUBJECT_CHOICES_LIMIT = 50
 
 
-# Per kind: its model, what makes one rateable, and the fields a choice shows (text, time).
+# Per kind: its model and the fields a choice shows (text, time).
 _SUBJECTS = {
-    "ticket": (Ticket, {}, "subject", "created_at"),
-    "visit": (ServiceRequest, {"status": VisitStatus.COMPLETED}, "summary", "completed_at"),
-    "conversation": (Conversation, {"agent__isnull": False}, "subject", "started_at"),
+    "ticket": (Ticket, "subject", "created_at"),
+    "visit": (ServiceRequest, "summary", "completed_at"),
+    "conversation": (Conversation, "subject", "started_at"),
 }
 
 
 def _unreviewed(field: str, customer_id: int, **filters) -> QuerySet:
-    """The customer's tickets, completed visits or answered chats (`field` says which) that
-    they have not reviewed."""
-    model, rateable, _text, _at = _SUBJECTS[field]
+    """The customer's tickets, visits or chats (`field` says which) in which a provider
+    served them (services.served_filter) and that they have not reviewed, leaving out
+    those of providers they are staff of (services.is_staff_of)."""
+    model = _SUBJECTS[field][0]
     reviewed = Review.objects.filter(customer_id=customer_id, **{field: OuterRef("pk")})
-    return model.objects.filter(customer_id=customer_id, **rateable, **filters).filter(
-        ~Exists(reviewed)
+    own_staff = Membership.objects.filter(
+        user_id=customer_id, organization_id=OuterRef("organization_id")
     )
+    return model.objects.filter(
+        services.served_filter(field), customer_id=customer_id, **filters
+    ).filter(~Exists(reviewed), ~Exists(own_staff))
 
 
 # Read on every signed-in view of a provider page: compiled once (csportal.queries). Three
@@ -223,15 +227,16 @@ _subjects_with = {
             .order_by(f"-{at}", "-pk")[:SUBJECT_CHOICES_LIMIT]
         )
     )
-    for field, (_model, _rateable, text, at) in _SUBJECTS.items()
+    for field, (_model, text, at) in _SUBJECTS.items()
 }
 
 
 def review_subjects(customer: User, organization: Organization) -> list[Reviewable]:
     """What the customer's review of the organization may be about, newest first: their
-    tickets, completed visits and answered chats with it that they have not reviewed."""
+    answered tickets, completed visits and answered chats with it that they have not
+    reviewed; nothing when they are its staff."""
     subjects = []
-    for field, (_model, _rateable, text, at) in _SUBJECTS.items():
+    for field, (_model, text, at) in _SUBJECTS.items():
         for row in _subjects_with[field].objects([customer.pk, organization.pk], []):
             subjects.append(
                 Reviewable(
@@ -252,9 +257,9 @@ AWAITING_LIMIT = 10
 
 
 def awaiting_rating(customer: User, *, limit: int = AWAITING_LIMIT) -> list[Reviewable]:
-    """The customer's tickets resolved or closed, visits completed and chats answered in the
-    last AWAITING_DAYS, of any provider, that they have not rated yet: the latest first, in
-    one UNION query."""
+    """The customer's answered tickets resolved or closed, visits completed and chats
+    answered in the last AWAITING_DAYS, of any provider but those they are staff of, that
+    they have not rated yet: the latest first, in one UNION query."""
     since = timezone.now() - timedelta(days=AWAITING_DAYS)
     finished_at = {
         "ticket": Coalesce("resolved_at", "closed_at"),
@@ -262,7 +267,7 @@ def awaiting_rating(customer: User, *, limit: int = AWAITING_LIMIT) -> list[Revi
         "conversation": Coalesce("answered_at", "started_at"),
     }
     parts = []
-    for field, (_model, _rateable, text, _at) in _SUBJECTS.items():
+    for field, (_model, text, _at) in _SUBJECTS.items():
         rows = _unreviewed(field, customer.pk)
         if field == "ticket":
             rows = rows.filter(status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED))

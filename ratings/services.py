@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from chat.models import Conversation
 from csportal.realtime import org_role_group, org_staff_group, publish, user_group
 from notifications.services import notify_after_commit
 from technicians.models import ServiceRequest, VisitStatus
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketUpdate, UpdateKind
 
 from . import scoring, sentiment
 from .models import Gift, GiftKind, Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
@@ -137,8 +137,7 @@ def _add_returning(review: Review, additions: dict, now: datetime) -> list[dict]
         return [dict(zip(returned, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _add_sums(review: Review, additions: dict) -> list[dict]:
-    now = timezone.now()
+def _add_sums(review: Review, additions: dict, now: datetime) -> list[dict]:
     rows = _add_returning(review, additions, now)
     if len(rows) < len(_targets(review)):
         # A target's first review: make its row, then add to the new rows only.
@@ -154,14 +153,14 @@ def _add_sums(review: Review, additions: dict) -> list[dict]:
     return rows
 
 
-def _apply(review: Review, additions: dict) -> None:
-    """Add `additions` to every score the review counts in and store their new points.
+def _apply(review: Review, additions: dict, *, now: datetime) -> None:
+    """Add `additions` to every score the review counts in and store their new points as of
+    `now`.
 
     Three statements however many targets: the UPDATE returning the new sums, the
     all-organizations prior, and one UPDATE of the points.
     """
-    rows = _add_sums(review, additions)
-    now = timezone.now()
+    rows = _add_sums(review, additions, now)
     organization_row = next(row for row in rows if row["kind"] == TargetKind.ORGANIZATION)
     priors = {
         TargetKind.ORGANIZATION: global_prior(),
@@ -231,8 +230,12 @@ def _combined(*additions: dict) -> dict:
     return total
 
 
-def scores_recompute(*, organization: Organization | None = None) -> int:
-    """Rebuild every score from the reviews themselves; the incremental sums must agree."""
+def scores_recompute(
+    *, organization: Organization | None = None, now: datetime | None = None
+) -> int:
+    """Rebuild every score from the reviews themselves, with its points as of `now`; the
+    incremental sums must agree."""
+    now = now or timezone.now()
     organizations = [organization] if organization else list(Organization.objects.all())
     # Read before any sums are reset, so every organization's points use this one value.
     organizations_prior = global_prior()
@@ -262,21 +265,22 @@ def scores_recompute(*, organization: Organization | None = None) -> int:
                 response = getattr(review, "response", None)
                 if response is not None:
                     changes.append(_response_additions(review, response))
-                _add_sums(review, _combined(*changes))
+                _add_sums(review, _combined(*changes), now)
             for score in Score.objects.filter(organization=org):
                 is_organization = score.kind == TargetKind.ORGANIZATION
                 score.points = score_points(
-                    score, prior=organizations_prior if is_organization else None
+                    score, now=now, prior=organizations_prior if is_organization else None
                 )
                 score.save(update_fields=["points"])
                 rebuilt += 1
     return rebuilt
 
 
-def scores_snapshot(*, day=None) -> int:
-    """Record today's points of every target once; later runs the same day change nothing."""
-    day = day or timezone.localdate()
-    now = timezone.now()
+def scores_snapshot(*, day=None, now: datetime | None = None) -> int:
+    """Record the points of every target as of `now` once for its day; later runs the same
+    day change nothing."""
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
     taken = 0
     for score in Score.objects.filter(count__gt=0):
         _snapshot, created = ScoreSnapshot.objects.get_or_create(
@@ -290,19 +294,69 @@ def scores_snapshot(*, day=None) -> int:
 
 # Reviews ---------------------------------------------------------------------------------
 
+# What a review or a gift can be about, by the name of its field.
+SUBJECT_FIELDS = ("ticket", "visit", "conversation")
+_SUBJECT_MODELS = {"ticket": Ticket, "visit": ServiceRequest, "conversation": Conversation}
+# A reply on a ticket: a progress note or the result. Status changes and assignments tell
+# the customer nothing, and internal notes never reach them.
+TICKET_REPLY_KINDS = (UpdateKind.PROGRESS, UpdateKind.RESULT)
+
+
+def is_staff_of(user: User, organization: Organization) -> bool:
+    """Whether the user is or was on the organization's staff, in any role, active or not:
+    their stars and thanks would be their own organization's praise of itself. Past staff
+    count too, or switching someone off for a minute would let them in."""
+    return Membership.objects.filter(user=user, organization=organization).exists()
+
+
+def served_filter(field: str) -> Q | Exists:
+    """What makes a ticket, visit or chat (`field` says which) one in which the provider
+    served the customer, as a filter on its model: a ticket its staff replied to where the
+    customer sees it, a completed visit, an answered chat. Opening a ticket and writing on
+    it oneself is not being served."""
+    if field == "ticket":
+        return Exists(
+            TicketUpdate.objects.filter(
+                ticket=OuterRef("pk"),
+                kind__in=TICKET_REPLY_KINDS,
+                is_public=True,
+                author__memberships__organization=OuterRef("organization"),
+            )
+        )
+    if field == "visit":
+        return Q(status=VisitStatus.COMPLETED)
+    return Q(agent__isnull=False)
+
+
+def subject_served(field: str, subject) -> bool:
+    """served_filter, for one ticket, visit or chat."""
+    return _SUBJECT_MODELS[field].objects.filter(served_filter(field), pk=subject.pk).exists()
+
 
 def has_dealt_with(customer: User, organization: Organization) -> bool:
-    """Whether the organization served the customer: a ticket, a visit or an answered chat."""
+    """Whether the organization served the customer: in a ticket, a visit or a chat."""
     mine = {"customer": customer, "organization": organization}
-    return (
-        Ticket.objects.filter(**mine).exists()
-        or ServiceRequest.objects.filter(**mine).exists()
-        or Conversation.objects.filter(**mine, agent__isnull=False).exists()
+    return any(
+        model.objects.filter(served_filter(field), **mine).exists()
+        for field, model in _SUBJECT_MODELS.items()
     )
 
 
-# What a review or a gift can be about, by the name of its field.
-SUBJECT_FIELDS = ("ticket", "visit", "conversation")
+def may_review(customer: User, organization: Organization) -> bool:
+    """Whether the customer may review the provider as a whole, as review_post decides:
+    for the pages, to offer only what it accepts."""
+    return not is_staff_of(customer, organization) and has_dealt_with(customer, organization)
+
+
+# What the provider's own staff are told, on the pages as well as when refused.
+NOT_FOR_STAFF = _lazy("You are on this provider's staff, so you can't rate it or thank its people.")
+
+
+def _check_not_staff(user: User, organization: Organization) -> None:
+    if is_staff_of(user, organization):
+        raise ValidationError({"organization": str(NOT_FOR_STAFF)})
+
+
 _NOT_YOURS = {
     "ticket": _lazy("Choose one of your tickets with this provider."),
     "visit": _lazy("Choose one of your visits with this provider."),
@@ -313,21 +367,26 @@ _REVIEWED_ALREADY = {
     "visit": _lazy("You have already reviewed this visit."),
     "conversation": _lazy("You have already rated this chat."),
 }
+_NOT_SERVED = {
+    "ticket": _lazy("You can rate a request once the provider has answered it."),
+    "visit": _lazy("You can rate a visit once it is completed."),
+    "conversation": _lazy("You can rate a chat once an agent has answered it."),
+}
 
 
 def subject_finished(field: str, subject) -> bool:
-    """Whether a ticket (resolved or closed), visit (completed) or chat (answered) has
-    something to rate or thank for yet."""
-    if field == "ticket":
-        return not subject.is_open
-    if field == "visit":
-        return subject.status == VisitStatus.COMPLETED
-    return subject.agent_id is not None
+    """Whether a ticket (answered, then resolved or closed), visit (completed) or chat
+    (answered) has something to rate or thank for yet."""
+    if field == "ticket" and subject.is_open:
+        return False
+    return subject_served(field, subject)
 
 
 # What the customer is told while a subject is not finished.
 NOT_FINISHED = {
-    "ticket": _lazy("You can rate the service and send thanks once your request is resolved."),
+    "ticket": _lazy(
+        "You can rate the service and send thanks once your request is answered and resolved."
+    ),
     "visit": _lazy("You can rate the visit and send thanks once the technician has completed it."),
     "conversation": _lazy("You can rate the chat and send thanks once an agent has answered it."),
 }
@@ -351,21 +410,16 @@ def _subject(
 
 def _review_people(field: str | None, subject, agent: User | None, technician: User | None):
     """Who the review is about besides the provider: as chosen, or else who served the
-    subject. A visit must be done and a chat answered before there is anything to rate."""
+    subject. A ticket must have been answered, a visit done and a chat answered before
+    there is anything to rate."""
+    if field is not None and not subject_served(field, subject):
+        raise ValidationError({field: str(_NOT_SERVED[field])})
     if field == "ticket" and agent is None and subject.assignee_id:
         agent = subject.assignee
-    elif field == "visit":
-        if not subject_finished(field, subject):
-            raise ValidationError({"visit": _("You can rate a visit once it is completed.")})
-        if technician is None and subject.technician_id:
-            technician = subject.technician
-    elif field == "conversation":
-        if not subject_finished(field, subject):
-            raise ValidationError(
-                {"conversation": _("You can rate a chat once an agent has answered it.")}
-            )
-        if agent is None:
-            agent = subject.agent
+    elif field == "visit" and technician is None and subject.technician_id:
+        technician = subject.technician
+    elif field == "conversation" and agent is None:
+        agent = subject.agent
     return agent, technician
 
 
@@ -415,16 +469,20 @@ def review_post(
     conversation: Conversation | None = None,
     agent: User | None = None,
     technician: User | None = None,
+    now: datetime | None = None,
 ) -> Review:
-    """Rate a provider the customer dealt with: as a whole, or one ticket, completed visit or
-    answered chat of theirs, at most once each. A review of a ticket or chat is also about
-    the agent who handled it, of a visit about its technician, unless others who served the
-    customer there are named.
+    """Rate a provider that served the customer: as a whole, or one answered ticket,
+    completed visit or answered chat of theirs, at most once each. A review of a ticket or
+    chat is also about the agent who handled it, of a visit about its technician, unless
+    others who served the customer there are named. The provider's own staff, past or
+    present, never review it.
 
-    The provider's staff see it at once and are notified; the scores take it in atomically.
+    The provider's staff see it at once and are notified; the scores take it in atomically,
+    as of `now`.
     """
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Give from 1 to 5 stars.")})
+    _check_not_staff(customer, organization)
     field, subject = _subject(
         customer, organization, {"ticket": ticket, "visit": visit, "conversation": conversation}
     )
@@ -445,7 +503,7 @@ def review_post(
         ):
             raise ValidationError({name: _("Choose someone who served you.")})
     language, mood = sentiment.analyse(comment)
-    now = timezone.now()
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             review = Review.objects.create(
@@ -461,7 +519,7 @@ def review_post(
                 created_at=now,
                 **({field: subject} if field else {}),
             )
-            _apply(review, _review_additions(review, 1, stars=stars, sentiment_value=mood))
+            _apply(review, _review_additions(review, 1, stars=stars, sentiment_value=mood), now=now)
             publish(
                 "review.posted", _review_payload(review), groups=[org_staff_group(organization.pk)]
             )
@@ -497,18 +555,23 @@ def _review_audience(review: Review) -> list[User]:
     return list(people.values())
 
 
-def _check_editable(review: Review, customer: User) -> None:
+def _check_editable(review: Review, customer: User, now: datetime) -> None:
     if review.customer_id != customer.pk:
         raise ValidationError(_("Only its author can change a review."))
-    if timezone.now() - review.created_at > timedelta(hours=settings.RATING_EDIT_WINDOW_HOURS):
+    if now - review.created_at > timedelta(hours=settings.RATING_EDIT_WINDOW_HOURS):
         raise ValidationError(
             _("A review can be changed only in its first %(hours)d hours.")
             % {"hours": settings.RATING_EDIT_WINDOW_HOURS}
         )
 
 
-def review_edit(*, review: Review, customer: User, stars: int, comment: str) -> Review:
-    _check_editable(review, customer)
+def review_edit(
+    *, review: Review, customer: User, stars: int, comment: str, now: datetime | None = None
+) -> Review:
+    """The author changes their review within its edit window; the scores follow, as of
+    `now`."""
+    now = now or timezone.now()
+    _check_editable(review, customer, now)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Give from 1 to 5 stars.")})
     language, mood = sentiment.analyse(comment)
@@ -523,11 +586,12 @@ def review_edit(*, review: Review, customer: User, stars: int, comment: str) -> 
             language,
             mood,
         )
-        review.edited_at = timezone.now()
+        review.edited_at = now
         review.save(update_fields=["stars", "comment", "language", "sentiment", "edited_at"])
         _apply(
             review,
             _combined(taken_back, _review_additions(review, 1, stars=stars, sentiment_value=mood)),
+            now=now,
         )
         publish(
             "review.posted",
@@ -537,8 +601,11 @@ def review_edit(*, review: Review, customer: User, stars: int, comment: str) -> 
     return review
 
 
-def review_delete(*, review: Review, customer: User) -> None:
-    _check_editable(review, customer)
+def review_delete(*, review: Review, customer: User, now: datetime | None = None) -> None:
+    """The author takes their review back within its edit window; the scores give it back,
+    as of `now`."""
+    now = now or timezone.now()
+    _check_editable(review, customer, now)
     with transaction.atomic():
         # of=("self",): Postgres can't lock the nullable side of the outer join to response.
         review = (
@@ -552,7 +619,7 @@ def review_delete(*, review: Review, customer: User) -> None:
         response = getattr(review, "response", None)
         if response is not None:
             changes.append(_response_additions(review, response, sign=-1))
-        _apply(review, _combined(*changes))
+        _apply(review, _combined(*changes), now=now)
         publish(
             "review.deleted",
             {"id": review.pk, "organization": review.organization_id},
@@ -561,8 +628,12 @@ def review_delete(*, review: Review, customer: User) -> None:
         review.delete()
 
 
-def review_respond(*, review: Review, author: User, body: str) -> ReviewResponse:
-    """The provider answers publicly, once; the customer sees it at once."""
+def review_respond(
+    *, review: Review, author: User, body: str, now: datetime | None = None
+) -> ReviewResponse:
+    """The provider answers publicly, once; the customer sees it at once. The scores count
+    the answer as of `now`."""
+    now = now or timezone.now()
     if not works_for(author, review.organization_id, RESPONDING_ROLES):
         raise ValidationError(_("Only the provider's agents and managers can respond."))
     body = (body or "").strip()
@@ -572,8 +643,10 @@ def review_respond(*, review: Review, author: User, body: str) -> ReviewResponse
         review = Review.objects.select_for_update().get(pk=review.pk)
         if ReviewResponse.objects.filter(review=review).exists():
             raise ValidationError({"body": _("This review has a response already.")})
-        response = ReviewResponse.objects.create(review=review, author=author, body=body)
-        _apply(review, _response_additions(review, response))
+        response = ReviewResponse.objects.create(
+            review=review, author=author, body=body, created_at=now
+        )
+        _apply(review, _response_additions(review, response), now=now)
         payload = _review_payload(review)
         publish(
             "review.responded",
@@ -617,11 +690,13 @@ def gift_send(
     visit: ServiceRequest | None = None,
     conversation: Conversation | None = None,
 ) -> Gift:
-    """A thank-you to an agent or technician who served the customer (handled a ticket,
+    """A thank-you to an agent or technician who served the customer (answered a ticket,
     came on a visit, answered a chat), optionally for one of those; the recipient sees it
-    arrive on their profile. A gift for one of those waits until it is finished."""
+    arrive on their profile. A gift for one of those waits until it is finished. The
+    provider's own staff, past or present, never thank its people."""
     if kind not in GiftKind.values:
         raise ValidationError({"kind": _("Choose a gift from the list.")})
+    _check_not_staff(sender, organization)
     _check_person(organization, recipient, (Role.AGENT, Role.MANAGER, Role.TECHNICIAN), "recipient")
     field, subject = _subject(
         sender, organization, {"ticket": ticket, "visit": visit, "conversation": conversation}
@@ -673,14 +748,23 @@ def _served_by(
     likeliest: str = "ticket",
 ) -> bool:
     """Whether `person` served the customer: in `subject` when one is given, else anywhere,
-    asking first where they most likely did (`likeliest`: a technician on a visit)."""
+    asking first where they most likely did (`likeliest`: a technician on a visit). Only
+    where the provider served them (served_filter): on a ticket, its agent or whoever
+    replied on it."""
     mine = {"customer": customer, "organization": organization}
+    replied = Exists(
+        TicketUpdate.objects.filter(
+            ticket=OuterRef("pk"), author=person, kind__in=TICKET_REPLY_KINDS, is_public=True
+        )
+    )
+    theirs = {
+        "ticket": Q(assignee=person) | replied,
+        "visit": Q(technician=person),
+        "conversation": Q(agent=person),
+    }
     served = {
-        "ticket": Ticket.objects.filter(**mine).filter(
-            Q(assignee=person) | Q(updates__author=person)
-        ),
-        "visit": ServiceRequest.objects.filter(**mine, technician=person),
-        "conversation": Conversation.objects.filter(**mine, agent=person),
+        field: model.objects.filter(served_filter(field), theirs[field], **mine)
+        for field, model in _SUBJECT_MODELS.items()
     }
     if field is not None:
         return served[field].filter(pk=subject.pk).exists()

@@ -54,7 +54,8 @@ class ProviderListView(ListView):
 
 
 class ProviderView(TemplateView):
-    """A provider's public page; a customer it has served may review it here."""
+    """A provider's public page; a customer it has served may review it here (its own staff
+    may not)."""
 
     template_name = "ratings/provider.html"
     http_method_names = ["get", "post", "head", "options"]
@@ -86,8 +87,9 @@ class ProviderView(TemplateView):
         )
         if "review_form" not in context and user.is_authenticated:
             form = self.review_form()
-            # Something to choose from means they were served; without it, ask the long way.
-            if form.subjects or services.has_dealt_with(user, self.organization):
+            # Something to choose from means they were served and are not its staff; without
+            # it, ask the long way.
+            if form.subjects or services.may_review(user, self.organization):
                 context["review_form"] = form
         return context
 
@@ -377,6 +379,9 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
             organization=subject.organization,
             person=person,
             finished=services.subject_finished(self.field, subject),
+            # Its own staff, who opened it as a customer: nothing to rate or thank for.
+            own_staff=services.is_staff_of(self.request.user, subject.organization),
+            own_staff_text=services.NOT_FOR_STAFF,
             waiting_text=services.NOT_FINISHED[self.field],
             review_url=reverse(f"ratings:{self.url_name}-action", args=[subject.pk, "review"]),
             gift_url=reverse(f"ratings:{self.url_name}-action", args=[subject.pk, "gift"]),
@@ -384,7 +389,7 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
         )
         if person is not None:
             context["served_text"] %= {"name": person}
-        if context["finished"]:
+        if context["finished"] and not context["own_staff"]:
             context["review"] = selectors.subject_review(self.request.user, self.field, subject)
             if context["review"] is None:
                 context.setdefault("rating_form", RatingForm(prefix="rate"))

@@ -8,11 +8,11 @@ import time
 import pytest
 import uvicorn
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from accounts.tests.factories import PASSWORD
 
-from .browser import log_in
+from .browser import TIMEOUT_MS, log_in, new_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-STARTUP_TIMEOUT = 10.0
+STARTUP_TIMEOUT = TIMEOUT_MS / 1000
 
 
 @pytest.fixture
@@ -87,6 +87,7 @@ def browser(live_asgi_server):
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
+        expect.set_options(timeout=TIMEOUT_MS)
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             refused = []
@@ -110,7 +111,7 @@ def open_page(browser, live_asgi_server):
     """`open_page(user)`: a new browser context where `user` logged in through the login page."""
 
     def open_page_as(user, password=PASSWORD):
-        page = browser.new_context(base_url=live_asgi_server).new_page()
+        page = new_page(browser, live_asgi_server)
         log_in(page, user.email, password)
         return page
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from notifications import services
 from notifications.models import Channel
-from tests.browser import LIVE_MS, in_another_thread
+from tests.browser import in_another_thread
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +28,9 @@ def test_the_bell_count_and_the_inbox_update_live_when_a_notification_arrives(op
         channels=[Channel.IN_APP],
     )
 
-    expect(count).to_have_text("1", timeout=LIVE_MS)
+    expect(count).to_have_text("1")
     first = inbox.locator("[data-notification-list] > li").first
-    expect(first).to_contain_text("Your technician is on the way", timeout=LIVE_MS)
+    expect(first).to_contain_text("Your technician is on the way")
     expect(first).to_contain_text("Tom arrives at 10:30.")
 
     in_another_thread(
@@ -41,10 +41,10 @@ def test_the_bell_count_and_the_inbox_update_live_when_a_notification_arrives(op
         dedupe_key="browser-test:2",
         channels=[Channel.IN_APP],
     )
-    expect(count).to_have_text("2", timeout=LIVE_MS)
+    expect(count).to_have_text("2")
 
     inbox.get_by_role("button", name="Repair finished").click()
-    expect(inbox.locator(".bell [data-unread-count]")).to_have_text("1", timeout=LIVE_MS)
+    expect(inbox.locator(".bell [data-unread-count]")).to_have_text("1")
     assert inbox.evaluate("() => window.notReloaded === true") is False  # opening navigated
 
 
@@ -61,10 +61,10 @@ def test_reading_in_one_tab_clears_the_bell_in_another(
         channels=[Channel.IN_APP],
     )
     count = first_tab.locator(".bell [data-unread-count]")
-    expect(count).to_have_text("1", timeout=LIVE_MS)
+    expect(count).to_have_text("1")
 
     second_tab = first_tab.context.new_page()
     second_tab.goto(f"{live_asgi_server}/notifications/")
     second_tab.get_by_role("button", name="Mark all read").click()
 
-    expect(count).to_be_hidden(timeout=LIVE_MS)
+    expect(count).to_be_hidden()

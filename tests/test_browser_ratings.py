@@ -10,15 +10,17 @@ from ratings.models import Gift, Review
 from ratings.selectors import PUBLIC_REVIEWS
 from ratings.tests.factories import posted_review
 from tests.browser import (
-    LIVE_MS,
     in_another_thread,
     mark_as_not_reloaded,
+    new_page,
     open_page_at,
+    wait_for_realtime,
     was_not_reloaded,
+    watch_realtime,
 )
 from tickets import services as ticket_services
 from tickets.models import Status
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import TicketFactory, answered_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +28,13 @@ pytestmark = pytest.mark.browser
 def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(
     browser, live_asgi_server, organization, customer, agent
 ):
-    ticket = TicketFactory(
-        organization=organization, customer=customer, assignee=agent, status=Status.RESOLVED
+    ticket = answered_ticket(
+        organization, customer=customer, assignee=agent, status=Status.RESOLVED
     )
     dashboard = open_page_at(browser, live_asgi_server, agent, "/o/acme/reviews/")
     expect(dashboard.get_by_text("No reviews yet")).to_be_visible()
     mark_as_not_reloaded(dashboard)
+    watch_realtime(dashboard)
     provider = open_page_at(browser, live_asgi_server, customer, "/providers/acme/")
 
     form = provider.locator("#review-form")
@@ -42,19 +45,22 @@ def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(
     expect(provider.get_by_text("Thank you, your review is published.")).to_be_visible()
     expect(provider.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
     mark_as_not_reloaded(provider)
+    watch_realtime(provider)
     review = Review.objects.get()
     assert (review.ticket, review.agent, review.stars) == (ticket, agent, 4)
 
+    wait_for_realtime(dashboard, "review.posted")
     on_dashboard = dashboard.locator(f'#dashboard-reviews [data-review-id="{review.pk}"]')
-    expect(on_dashboard).to_contain_text("Fixed in a day, thank you.", timeout=LIVE_MS)
+    expect(on_dashboard).to_contain_text("Fixed in a day, thank you.")
     assert was_not_reloaded(dashboard)
 
     on_dashboard.get_by_label("Your public answer").fill("Glad the boiler is dry again!")
     on_dashboard.get_by_role("button", name="Answer").click()
     expect(dashboard.get_by_text("Your answer is published.")).to_be_visible()
 
+    wait_for_realtime(provider, "review.responded")
     answer = provider.locator(f'[data-review-id="{review.pk}"] [data-response-slot]')
-    expect(answer).to_contain_text("Glad the boiler is dry again!", timeout=LIVE_MS)
+    expect(answer).to_contain_text("Glad the boiler is dry again!")
     expect(answer).to_contain_text("Acme Repairs answered")
     assert was_not_reloaded(provider)
 
@@ -71,6 +77,7 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
     )
     page = open_page_at(browser, live_asgi_server, customer, f"/tickets/{ticket.pk}/")
     mark_as_not_reloaded(page)
+    watch_realtime(page)
     feedback = page.locator("#ticket-feedback")
     expect(feedback.get_by_role("heading", name="Rate this service")).to_have_count(0)
 
@@ -78,7 +85,8 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
         ticket_services.ticket_resolve, ticket=ticket, result="Replaced the pump.", by=agent
     )
 
-    expect(feedback.get_by_role("heading", name="Rate this service")).to_be_visible(timeout=LIVE_MS)
+    wait_for_realtime(page, "ticket.updated")
+    expect(feedback.get_by_role("heading", name="Rate this service")).to_be_visible()
     assert was_not_reloaded(page)
     feedback.get_by_label("A coffee").check()
     feedback.get_by_label("A note").fill("Thanks for coming so early.")
@@ -103,14 +111,16 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
     expect(page.locator("h1")).to_have_text("My reviews")
     expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
     mark_as_not_reloaded(page)
+    watch_realtime(page)
     mine = page.locator(f'[data-review-id="{review.pk}"]')
 
     in_another_thread(
         ratings_services.review_respond, review=review, author=agent, body="Sorry for the wait!"
     )
 
+    wait_for_realtime(page, "review.responded")
     slot = mine.locator("[data-response-slot]")
-    expect(slot).to_contain_text("Sorry for the wait!", timeout=LIVE_MS)
+    expect(slot).to_contain_text("Sorry for the wait!")
     expect(slot).to_contain_text("Acme Repairs answered")
     assert was_not_reloaded(page)
 
@@ -134,7 +144,7 @@ def test_a_visitor_reads_the_providers_reviews_back_to_the_first_with_show_more(
             posted_review(organization, stars=1 + number % 5, comment=f"Visit {number}")
 
     in_another_thread(post_reviews)
-    page = browser.new_context(base_url=live_asgi_server).new_page()
+    page = new_page(browser, live_asgi_server)
     page.goto(f"/providers/{organization.slug}/")
     reviews = page.locator("[data-reviews] > li.review")
     expect(reviews).to_have_count(PUBLIC_REVIEWS)

@@ -12,6 +12,7 @@ from accounts.tests.factories import staff
 from ratings import selectors, services
 from ratings.models import ScoreSnapshot, TargetKind
 from ratings.tests.factories import posted_review
+from tests.browser import new_page
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +83,7 @@ def test_the_provider_page_draws_the_score_trend_from_its_snapshots(
     rated_with_history, browser, live_asgi_server
 ):
     newest = rated_with_history
-    page = browser.new_context(base_url=live_asgi_server).new_page()
+    page = new_page(browser, live_asgi_server)
 
     page.goto("/providers/acme/")
 
@@ -99,7 +100,7 @@ def test_the_provider_page_draws_the_score_trend_from_its_snapshots(
 def test_the_provider_page_says_there_is_no_trend_before_the_first_snapshot(
     rated_today, browser, live_asgi_server
 ):
-    page = browser.new_context(base_url=live_asgi_server).new_page()
+    page = new_page(browser, live_asgi_server)
 
     page.goto("/providers/acme/")
 

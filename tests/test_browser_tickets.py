@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import LIVE_MS, mark_as_not_reloaded, open_page_at, was_not_reloaded
+from tests.browser import mark_as_not_reloaded, open_page_at, was_not_reloaded
 from tickets import selectors
 from tickets.models import Status, Ticket, TicketUpdate, UpdateKind
 from tickets.tests.factories import PNG, TicketFactory, TicketUpdateFactory
@@ -20,7 +20,7 @@ def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(
     # The agent's inbox is open first, so they are online and the new ticket is routed to them.
     agent_page = open_page_at(browser, live_asgi_server, agent, "/o/acme/tickets/")
     expect(agent_page.locator(".my-presence [data-presence-user]")).to_have_attribute(
-        "data-status", "online", timeout=LIVE_MS
+        "data-status", "online"
     )
     mark_as_not_reloaded(agent_page)
     customer_page = open_page_at(browser, live_asgi_server, customer, "/tickets/new/")
@@ -38,7 +38,7 @@ def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(
     assert ticket.assignee == agent
 
     row = agent_page.locator(f'#inbox-results [data-ticket-id="{ticket.pk}"]')
-    expect(row).to_contain_text("The boiler leaks", timeout=LIVE_MS)
+    expect(row).to_contain_text("The boiler leaks")
     expect(agent_page.locator("#inbox-tabs .tabs__count").first).to_have_text("1")
     assert was_not_reloaded(agent_page)
 
@@ -55,7 +55,7 @@ def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(
     expect(agent_page.get_by_text("Your reply is on its way to the customer.")).to_be_visible()
 
     timeline = customer_page.locator("[data-timeline]")
-    expect(timeline).to_contain_text("We ordered the part.", timeout=LIVE_MS)
+    expect(timeline).to_contain_text("We ordered the part.")
     expect(customer_page.locator('[data-field="status"]')).to_have_text("Open")
     expect(customer_page.locator('[data-field="assignee"]')).to_have_text("Alex Agent")
     expect(timeline.get_by_role("link", name="part.png")).to_have_attribute(
@@ -78,7 +78,7 @@ def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(
     mark_as_not_reloaded(agent_page)
 
     result = customer_page.locator(".result-card")
-    expect(result).to_be_visible(timeout=LIVE_MS)
+    expect(result).to_be_visible()
     expect(result).to_contain_text("Replaced the pump.")
     expect(customer_page.locator('[data-field="status"]')).to_have_text("Resolved")
     expect(customer_page.get_by_text("Not satisfied? Write back and we reopen it")).to_be_visible()
@@ -92,7 +92,7 @@ def test_a_ticket_from_request_to_result_and_back_shows_live_on_both_sides(
     expect(customer_page.get_by_text("We've reopened your request and are on it.")).to_be_visible()
     expect(customer_page.locator('[data-field="status"]')).to_have_text("Open")
 
-    expect(agent_page.locator('[data-field="status"]')).to_have_text("Open", timeout=LIVE_MS)
+    expect(agent_page.locator('[data-field="status"]')).to_have_text("Open")
     expect(agent_page.locator("[data-timeline]")).to_contain_text(
         "It leaks again since this morning."
     )

@@ -11,11 +11,12 @@ from technicians import services as visit_services
 from technicians.models import VisitStatus
 from technicians.tests.factories import VisitFactory, completed_visit
 from tests.browser import (
-    LIVE_MS,
     in_another_thread,
     mark_as_not_reloaded,
     open_page_at,
+    wait_for_realtime,
     was_not_reloaded,
+    watch_realtime,
 )
 
 pytestmark = pytest.mark.browser
@@ -33,6 +34,7 @@ def test_a_customer_rates_a_visit_and_thanks_the_technician_who_sees_both_live(
     )
     expect(profile.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
     mark_as_not_reloaded(profile)
+    watch_realtime(profile)
     page = open_page_at(browser, live_asgi_server, customer, "/me/reviews/")
 
     waiting = page.locator("#awaiting-rating")
@@ -51,8 +53,10 @@ def test_a_customer_rates_a_visit_and_thanks_the_technician_who_sees_both_live(
     review, gift = Review.objects.get(), Gift.objects.get()
     assert (review.visit, review.technician, review.stars) == (visit, technician, 5)
     assert (gift.visit, gift.recipient, gift.kind) == (visit, technician, "flowers")
+    wait_for_realtime(profile, "review.posted")
+    wait_for_realtime(profile, "gift.received")
     expect(profile.locator("#agent-profile")).to_contain_text(
-        "Tom was on time and left it spotless.", timeout=LIVE_MS
+        "Tom was on time and left it spotless."
     )
     expect(profile.locator("#agent-profile")).to_contain_text("For the early start.")
     assert was_not_reloaded(profile)
@@ -76,11 +80,13 @@ def test_a_visit_appears_in_my_reviews_the_moment_its_technician_completes_it(
     expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
     expect(page.locator("#awaiting-rating")).to_have_count(0)
     mark_as_not_reloaded(page)
+    watch_realtime(page)
 
     in_another_thread(
         visit_services.visit_complete, visit=visit, by=technician, report="All radiators bled."
     )
 
+    wait_for_realtime(page, "visit.updated")
     waiting = page.locator("#awaiting-rating")
-    expect(waiting).to_contain_text("Visit: Bleed the radiators", timeout=LIVE_MS)
+    expect(waiting).to_contain_text("Visit: Bleed the radiators")
     assert was_not_reloaded(page)

@@ -56,7 +56,10 @@ def test_a_gift_for_an_organization_slug_with_a_nul_is_a_400(api, organization, 
 
 def test_forgetting_a_push_endpoint_with_a_nul_is_a_400(api, customer):
     kept = notification_services.push_subscribe(
-        user=customer, endpoint="https://fcm.googleapis.com/fcm/send/abc", p256dh="BKey", auth="secret"
+        user=customer,
+        endpoint="https://fcm.googleapis.com/fcm/send/abc",
+        p256dh="BKey",
+        auth="secret",
     )
 
     response = api.delete(

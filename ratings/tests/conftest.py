@@ -3,7 +3,7 @@ from unittest import mock
 import pytest
 
 from tickets.models import Status
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import answered_ticket
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +22,4 @@ def edit_window_72h(settings):
 
 @pytest.fixture
 def resolved_ticket(organization, customer, agent):
-    return TicketFactory(
-        organization=organization, customer=customer, assignee=agent, status=Status.RESOLVED
-    )
+    return answered_ticket(organization, customer=customer, assignee=agent, status=Status.RESOLVED)

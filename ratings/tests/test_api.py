@@ -6,14 +6,14 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import CustomerFactory
 from ratings import services
 from ratings.models import Review, ReviewResponse
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import TicketFactory, answered_ticket
 
 REVIEWS = "/api/v1/reviews/"
 
 
 @pytest.fixture
 def ticket(organization, customer):
-    return TicketFactory(organization=organization, customer=customer)
+    return answered_ticket(organization, customer=customer)
 
 
 def client_for(user=None) -> APIClient:
@@ -51,7 +51,7 @@ def test_a_served_customer_posts_a_review_about_their_ticket(organization, custo
 
 def test_a_customer_lists_only_their_own_reviews(organization, customer, other_customer, ticket):
     mine = services.review_post(customer=customer, organization=organization, stars=4)
-    TicketFactory(organization=organization, customer=other_customer)
+    answered_ticket(organization, customer=other_customer)
     services.review_post(customer=other_customer, organization=organization, stars=1)
 
     response = client_for(customer).get(REVIEWS)

@@ -13,7 +13,7 @@ from ratings import services
 from ratings.models import Review, Score
 from ratings.tests.factories import WINDOW_PASSED, posted_review
 from tickets.models import Status
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import answered_ticket
 
 MY_REVIEWS = reverse("ratings:my-reviews")
 
@@ -252,9 +252,7 @@ def test_a_resolved_ticket_offers_a_rating_and_a_thank_you(client, customer, res
 
 
 def test_an_open_ticket_offers_nothing_yet(client, organization, customer, agent):
-    ticket = TicketFactory(
-        organization=organization, customer=customer, assignee=agent, status=Status.OPEN
-    )
+    ticket = answered_ticket(organization, customer=customer, assignee=agent, status=Status.OPEN)
     client.force_login(customer)
 
     response = client.get(feedback_url(ticket), headers={"HX-Request": "true"})

@@ -17,7 +17,7 @@ from ratings import services
 from ratings.models import Gift, Review, Score
 from ratings.tests.factories import WINDOW_PASSED, posted_review
 from tickets.models import Status
-from tickets.tests.factories import TicketFactory, TicketUpdateFactory
+from tickets.tests.factories import TicketFactory, TicketUpdateFactory, answered_ticket
 
 GIFTS = "/api/v1/gifts/"
 
@@ -85,9 +85,10 @@ def test_a_gift_not_on_the_list_is_refused_on_its_field(client, customer, resolv
 
 
 def test_a_ticket_nobody_handled_offers_no_thank_you_and_refuses_one(
-    client, organization, customer
+    client, organization, customer, manager
 ):
-    ticket = TicketFactory(organization=organization, customer=customer, status=Status.CLOSED)
+    # Answered and closed by a manager, but never anyone's to handle.
+    ticket = answered_ticket(organization, customer=customer, by=manager, status=Status.CLOSED)
     client.force_login(customer)
 
     page = client.get(reverse("ratings:ticket-feedback", args=[ticket.pk]))
@@ -248,7 +249,7 @@ def test_a_bad_gift_names_the_field(organization, customer, agent, resolved_tick
 def test_gifts_list_what_the_agent_received_and_the_customer_sent(
     organization, customer, other_customer, agent, resolved_ticket
 ):
-    TicketFactory(organization=organization, customer=other_customer, assignee=agent)
+    answered_ticket(organization, customer=other_customer, assignee=agent)
     first = services.gift_send(
         sender=customer, organization=organization, recipient=agent, kind="coffee"
     )
@@ -280,7 +281,7 @@ def test_the_gift_list_query_count_does_not_grow_with_its_gifts(
     def add(count):
         for _ in range(count):
             sender = CustomerFactory()
-            TicketFactory(organization=organization, customer=sender, assignee=agent)
+            answered_ticket(organization, customer=sender, assignee=agent)
             services.gift_send(
                 sender=sender, organization=organization, recipient=agent, kind="coffee"
             )

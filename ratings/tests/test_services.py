@@ -1,10 +1,12 @@
 """Reviews and the points score they build."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -18,11 +20,11 @@ from ratings import scoring, services
 from ratings.models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
 from ratings.tests.factories import posted_review
 from tickets.models import Ticket
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import answered_ticket
 
 
 def served(customer, organization, **kwargs):
-    return TicketFactory(customer=customer, organization=organization, **kwargs)
+    return answered_ticket(organization, customer=customer, **kwargs)
 
 
 def org_score(organization) -> Score:
@@ -253,16 +255,58 @@ actions = st.lists(
 )
 
 
+# The points a target's reviews earn as of `now`, by the formula ratings.scoring documents,
+# worked out here rather than by the code under test.
+def documented_points(reviews: list[Review], *, prior: float, now: datetime) -> float | None:
+    if not reviews:
+        return None
+
+    def weight(at: datetime) -> float:
+        days = (at - scoring.EPOCH).total_seconds() / 86400
+        return 2 ** (days / django_settings.RATING_HALF_LIFE_DAYS)
+
+    weights = [weight(review.created_at) for review in reviews]
+    prior_weight = scoring.PRIOR_STRENGTH * weight(now)
+    weighted_stars = sum(w * review.stars for w, review in zip(weights, reviews, strict=True))
+    bayes = (prior_weight * prior + weighted_stars) / (prior_weight + sum(weights))
+    base = (bayes - 1) / 4 * 100
+    sentiment = sum(w * review.sentiment for w, review in zip(weights, reviews, strict=True)) / sum(
+        weights
+    )
+    waits = [
+        max((review.response.created_at - review.created_at).total_seconds(), 0.0)
+        for review in reviews
+        if hasattr(review, "response")
+    ]
+    answered = len(waits) / len(reviews)
+    speed = 0.0
+    if waits:
+        speed = 2.5 if sum(waits) / len(waits) <= 24 * 60 * 60 else -2.5
+    return max(0.0, min(100.0, base + 5 * sentiment + 5 * (answered - 0.5) + speed))
+
+
+# Every step an hour after the one before, from a fixed moment: the same numbers on every run.
+STARTED = datetime(2025, 3, 1, 9, tzinfo=UTC)
+# The all-organizations prior, held still: it is cached for minutes, and a refresh between
+# the steps and the recompute would change the points under the test.
+ORGANIZATIONS_PRIOR = 3.5
+
+
 @pytest.mark.django_db
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=actions)
-def test_incremental_scores_equal_a_full_recompute(steps, organization, agent):
+def test_incremental_scores_equal_a_full_recompute_and_the_documented_formula(
+    steps, organization, agent
+):
     Review.objects.all().delete()
     Score.objects.all().delete()
+    cache.set(services.GLOBAL_PRIOR_CACHE_KEY, ORGANIZATIONS_PRIOR, timeout=None)
     reviews = []
+    last_change = None
     for number, step in enumerate(steps):
+        now = STARTED + timedelta(hours=number)
         if step[0] == "post":
             customer = CustomerFactory()
             ticket = served(customer, organization, assignee=agent)
@@ -273,31 +317,46 @@ def test_incremental_scores_equal_a_full_recompute(steps, organization, agent):
                     stars=step[1],
                     comment=step[2],
                     ticket=ticket,
+                    now=now,
                 )
             )
         elif step[0] == "edit" and reviews:
             review = reviews[number % len(reviews)]
             services.review_edit(
-                review=review, customer=review.customer, stars=step[1], comment=step[2]
+                review=review, customer=review.customer, stars=step[1], comment=step[2], now=now
             )
         elif step[0] == "delete" and reviews:
             review = reviews.pop(number % len(reviews))
-            services.review_delete(review=review, customer=review.customer)
+            services.review_delete(review=review, customer=review.customer, now=now)
         elif step[0] == "respond" and reviews:
             review = reviews[number % len(reviews)]
-            if not ReviewResponse.objects.filter(review=review).exists():
-                services.review_respond(review=review, author=agent, body="Thanks")
+            if ReviewResponse.objects.filter(review=review).exists():
+                continue
+            services.review_respond(review=review, author=agent, body="Thanks", now=now)
+        else:
+            continue
+        last_change = now
     incremental = {s.pk: (sums(s), s.points) for s in Score.objects.all()}
 
-    services.scores_recompute(organization=organization)
+    services.scores_recompute(organization=organization, now=last_change)
 
+    rows = list(Review.objects.select_related("response"))
+    mean_stars = sum(review.stars for review in rows) / len(rows) if rows else None
+    expected = {
+        TargetKind.ORGANIZATION: documented_points(
+            rows, prior=ORGANIZATIONS_PRIOR, now=last_change
+        ),
+        # Every review is of the agent's ticket; a person's prior is their organization's mean.
+        TargetKind.AGENT: documented_points(rows, prior=mean_stars, now=last_change),
+    }
     for score in Score.objects.all():
-        expected_sums, expected_points = incremental[score.pk]
-        assert sums(score) == pytest.approx(expected_sums, rel=1e-9, abs=1e-9)
-        if expected_points is None:  # every review of the target was deleted
-            assert score.points is None
+        incremental_sums, incremental_points = incremental[score.pk]
+        assert sums(score) == pytest.approx(incremental_sums, rel=1e-9, abs=1e-9)
+        if expected[score.kind] is None:  # every review of the target was deleted
+            assert (incremental_points, score.points) == (None, None)
         else:
-            assert score.points == pytest.approx(expected_points, rel=1e-9, abs=1e-9)
+            assert incremental_points == pytest.approx(expected[score.kind], rel=1e-9, abs=1e-9)
+            assert score.points == pytest.approx(expected[score.kind], rel=1e-9, abs=1e-9)
 
 
 @pytest.mark.django_db(transaction=True)

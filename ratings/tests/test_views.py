@@ -13,12 +13,12 @@ from accounts.tests.factories import CustomerFactory
 from ratings import selectors, services, views
 from ratings.models import Review, ReviewResponse, Score
 from ratings.tests.factories import posted_review
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import TicketFactory, answered_ticket
 
 
 @pytest.fixture
 def ticket(organization, customer):
-    return TicketFactory(organization=organization, customer=customer)
+    return answered_ticket(organization, customer=customer)
 
 
 def provider_url(slug="acme"):
@@ -91,13 +91,13 @@ def test_a_served_customer_posts_a_review_through_the_provider_page(
     assert b"Quick and tidy." in page.content
 
 
-def test_the_review_form_offers_a_new_ticket_at_once_and_links_the_posted_review(
+def test_the_review_form_offers_a_newly_answered_ticket_at_once_and_links_the_posted_review(
     client, organization, customer, ticket
 ):
     client.force_login(customer)
     client.get(provider_url())
 
-    newer = TicketFactory(organization=organization, customer=customer, subject="New boiler")
+    newer = answered_ticket(organization, customer=customer, subject="New boiler")
     page = client.get(provider_url()).content.decode()
     client.post(provider_url(), {"stars": "5", "about": f"ticket-{newer.pk}"})
     after = client.get(provider_url()).content.decode()

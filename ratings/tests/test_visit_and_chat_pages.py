@@ -13,7 +13,7 @@ from ratings.tests.factories import posted_review
 from technicians.models import VisitStatus
 from technicians.tests.factories import VisitFactory, completed_visit
 from tickets.models import Status
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import TicketFactory, answered_ticket
 
 MY_REVIEWS = reverse("ratings:my-reviews")
 PROVIDER = reverse("ratings:provider", args=["acme"])
@@ -159,9 +159,10 @@ def test_the_feedback_actions_take_no_get(client, organization, customer):
 def test_the_provider_page_offers_visits_and_chats_to_review_in_their_groups(
     client, organization, customer
 ):
-    ticket = TicketFactory(organization=organization, customer=customer)
+    ticket = answered_ticket(organization, customer=customer)
     visit = completed_visit(organization, customer=customer)
     chat = answered_chat(organization, customer=customer)
+    TicketFactory(organization=organization, customer=customer, subject="Not answered yet")
     VisitFactory(organization=organization, customer=customer, summary="Not done yet")
     client.force_login(customer)
 
@@ -190,7 +191,7 @@ def test_a_review_posted_on_the_provider_page_about_a_chat_rates_its_agent(
 
 
 def test_a_visit_that_is_not_offered_cannot_be_posted(client, organization, customer):
-    TicketFactory(organization=organization, customer=customer)
+    answered_ticket(organization, customer=customer)
     pending = VisitFactory(organization=organization, customer=customer)
     client.force_login(customer)
 
@@ -208,23 +209,30 @@ def test_my_reviews_lists_what_waits_for_a_rating_latest_first_and_drops_what_is
     client, organization, customer
 ):
     now = timezone.now()
-    rated = TicketFactory(
-        organization=organization, customer=customer, status=Status.RESOLVED, resolved_at=now
+    rated = answered_ticket(
+        organization, customer=customer, status=Status.RESOLVED, resolved_at=now
     )
-    long_open_just_resolved = TicketFactory(
-        organization=organization,
+    long_open_just_resolved = answered_ticket(
+        organization,
         customer=customer,
         status=Status.RESOLVED,
         created_at=now - timedelta(days=90),
         resolved_at=now - timedelta(days=2),
     )
-    TicketFactory(
-        organization=organization,
+    answered_ticket(
+        organization,
         customer=customer,
         status=Status.CLOSED,
         closed_at=now - timedelta(days=31),
     )
-    TicketFactory(organization=organization, customer=customer, status=Status.OPEN)
+    answered_ticket(organization, customer=customer, status=Status.OPEN)
+    # Closed yesterday without a word from the provider: nothing to rate.
+    TicketFactory(
+        organization=organization,
+        customer=customer,
+        status=Status.CLOSED,
+        closed_at=now - timedelta(days=1),
+    )
     visit = completed_visit(organization, customer=customer)  # an hour ago
     chat = answered_chat(organization, customer=customer)  # half an hour ago
     ConversationFactory(organization=organization, customer=customer)  # never answered

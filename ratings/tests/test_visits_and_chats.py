@@ -15,7 +15,7 @@ from ratings import services
 from ratings.models import Gift, Review, Score, TargetKind
 from technicians.models import VisitStatus
 from technicians.tests.factories import VisitFactory, completed_visit
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import TicketFactory, answered_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +257,7 @@ def test_a_customer_names_only_someone_who_served_them_and_there_if_the_review_i
 ):
     colleague = staff(organization, Role.AGENT)
     visit = completed_visit(organization, customer=customer, technician=technician)
-    ticket = TicketFactory(organization=organization, customer=customer, assignee=agent)
+    ticket = answered_ticket(organization, customer=customer, assignee=agent)
 
     with pytest.raises(ValidationError) as never_served:
         services.review_post(customer=customer, organization=organization, stars=1, agent=colleague)

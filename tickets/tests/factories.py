@@ -2,7 +2,8 @@ import base64
 
 import factory
 
-from accounts.tests.factories import CustomerFactory, OrganizationFactory
+from accounts.models import Role
+from accounts.tests.factories import CustomerFactory, OrganizationFactory, staff
 from tickets.models import Attachment, Category, Status, Ticket, TicketUpdate, UpdateKind
 
 # A real 1x1 PNG: uploads are typed by their bytes, not their names, as in production.
@@ -43,6 +44,17 @@ class TicketUpdateFactory(factory.django.DjangoModelFactory):
     author = None
     body = "We ordered the part."
     is_public = True
+
+
+def answered_ticket(organization, *, customer=None, by=None, **fields) -> Ticket:
+    """A ticket the provider's staff answered: `by` (else its assignee, else a new agent)
+    wrote a progress note on it that the customer sees."""
+    ticket = TicketFactory(
+        organization=organization, customer=customer or CustomerFactory(), **fields
+    )
+    author = by or ticket.assignee or staff(organization, Role.AGENT)
+    TicketUpdateFactory(ticket=ticket, author=author, kind=UpdateKind.PROGRESS, is_public=True)
+    return ticket
 
 
 class AttachmentFactory(factory.django.DjangoModelFactory):
