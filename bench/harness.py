@@ -19,6 +19,10 @@ hands the rest to `run_benchmark`:
 - the report: a table per concurrency level, the verdicts, and a JSON file under
   bench/results/.
 
+realtime_load.py takes the server, the other processes of the topology (`start_process`,
+`uvicorn_argv`, `celery_argv`, `process_cpu_seconds`), sessions (`sessions_for`), the fd limit
+and `save_result` from here.
+
 Import it as `import harness`: a script's own folder is on sys.path when it runs, and this
 module puts the project root there for Django.
 """
@@ -40,7 +44,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "bench" / "results"  # ignored by git
+RESULTS = ROOT / "bench" / "results"  # the JSON results are committed; logs and profiles not
 
 ALONE_REPEATS = 21
 NAME_WIDTH = 17
@@ -465,6 +469,120 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
+def start_process(argv: list[str], log: Path, env: dict, ready: str, what: str) -> subprocess.Popen:
+    """Another server of the topology (uvicorn, a Celery worker), in its own session and
+    logging to `log`; returns once an HTTP GET of `ready` gets any answer (no URL: at once)."""
+    import urllib.error
+    import urllib.request
+
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while ready and time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited ({process.returncode}); see {log}")
+        try:
+            with urllib.request.urlopen(ready, timeout=2):  # noqa: S310 - loopback only
+                return process
+        except urllib.error.HTTPError:
+            return process  # it answered
+        except OSError:
+            time.sleep(0.2)
+    if ready:
+        stop_process(process)
+        raise SystemExit(f"{what} did not answer within 60 s; see {log}")
+    return process
+
+
+def uvicorn_argv(app: str, port: int) -> list[str]:
+    """uvicorn as `ws` in docker-compose runs it, on a loopback port."""
+    return [
+        str(Path(sys.executable).parent / "uvicorn"),
+        app,
+        "--host=127.0.0.1",
+        f"--port={port}",
+        "--proxy-headers",
+        "--forwarded-allow-ips=*",
+        "--lifespan=off",
+        "--ws-max-size=1048576",
+        "--log-level=warning",
+    ]
+
+
+def celery_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "csportal", *args, "--loglevel=WARNING"]
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM its whole session (a Celery worker's children too), SIGKILL after `timeout`."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        process.wait()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used (its threads included), from /proc."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def raise_fd_limit(wanted: int) -> int:
+    """Raise this process's open-file limit towards `wanted` (each socket is one); the
+    limit in force afterwards."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def sessions_for(users) -> list[str]:
+    """A session key per user, saved the way a login saves it (session_for's fast path, for
+    the thousand sockets of the real-time benchmark: no test client, no login signals)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = []
+    for user in users:
+        store = store_class()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = backend
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        keys.append(store.session_key)
+    return keys
+
+
 # Load ---------------------------------------------------------------------------------------
 
 
@@ -475,6 +593,7 @@ class Connection:
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
         self.reader = self.writer = None
+        self.body = b""  # of the last response, for a caller that reads it (realtime_load.py)
 
     async def request(self, method: str, path: str, headers: dict, body) -> int:
         payload = b"" if body is None else json.dumps(body).encode()
@@ -504,15 +623,17 @@ class Connection:
             name, _, value = line.partition(":")
             fields[name.strip().lower()] = value.strip().lower()
         if "content-length" in fields:
-            await self.reader.readexactly(int(fields["content-length"]))
+            self.body = await self.reader.readexactly(int(fields["content-length"]))
         elif fields.get("transfer-encoding") == "chunked":
+            chunks = []
             while True:
                 size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-                await self.reader.readexactly(size + 2)
+                chunks.append((await self.reader.readexactly(size + 2))[:size])
                 if size == 0:
                     break
+            self.body = b"".join(chunks)
         else:
-            await self.reader.read()
+            self.body = await self.reader.read()
             self.close()
         if fields.get("connection") == "close":
             self.close()
@@ -853,7 +974,14 @@ def run_benchmark(
         },
         "checks": [{"check": label, "pass": ok, "value": value} for label, ok, value in verdicts],
     }
-    out = RESULTS / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(result, indent=2, default=str))
+    out = save_result(name, result)
     print(f"\nresults: {out.relative_to(ROOT)}; server log: {log.relative_to(ROOT)}")
     clean_up()
+
+
+def save_result(name: str, result: dict, stamp: str = "") -> Path:
+    """bench/results/<name>-<stamp, by default the time now>.json."""
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{name}-{stamp or time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(result, indent=2, default=str))
+    return out
