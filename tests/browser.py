@@ -2,6 +2,7 @@
 update and telling it from a reload, and running server-side code off Playwright's thread."""
 
 import threading
+import time
 
 from django.db import connections
 from playwright.sync_api import expect
@@ -88,3 +89,13 @@ def in_another_thread(function, **kwargs):
     worker = threading.Thread(target=run)
     worker.start()
     worker.join()
+
+
+def wait_until(condition, *, timeout: float = TIMEOUT_MS / 1000) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

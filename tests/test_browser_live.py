@@ -3,10 +3,11 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Membership, Role, StaffInvitation
+from accounts.models import Membership, Presence, PresenceConnection, Role, StaffInvitation
 from accounts.tests.factories import staff
 from csportal import realtime
-from tests.browser import mark_as_not_reloaded, was_not_reloaded
+from csportal.models import Event
+from tests.browser import mark_as_not_reloaded, open_page_at, wait_until, was_not_reloaded
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +84,29 @@ def test_a_change_whose_live_message_was_lost_still_reaches_the_other_console(
     # The next heartbeat carries a newer event id; the page fetches what it missed over REST.
     expect(watching.locator("#staff-rows > tr", has_text="nora@acme.example")).to_be_visible()
     assert was_not_reloaded(watching)
+
+
+def test_an_agent_moving_through_ten_pages_holds_one_connection_and_is_announced_once(
+    browser, live_asgi_server, organization, agent, settings
+):
+    # Production's grace: a page load here can take longer than the tests' short one.
+    settings.PRESENCE_GRACE_SECONDS = 3
+    # Ends on the agent dashboard, which shows their own status.
+    pages = ["/me/", "/o/acme/tickets/", "/o/acme/agent/", "/o/acme/reviews/"]
+    page = open_page_at(browser, live_asgi_server, agent, pages[0])
+
+    for n in range(1, 11):
+        page.goto(pages[n % len(pages)])
+        expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
+
+    # The last page's socket is the one left; the ones before it closed as their pages went.
+    expect(page.locator(".my-presence [data-presence-user]")).to_have_attribute(
+        "data-status", "online"
+    )
+    assert wait_until(lambda: PresenceConnection.objects.filter(user=agent).count() == 1)
+    assert Presence.objects.get(user=agent).status == "online"
+    announced = [
+        [person["status"] for person in event.data["people"] if person["user"] == agent.pk]
+        for event in Event.objects.filter(type="presence.changed").order_by("id")
+    ]
+    assert [statuses for statuses in announced if statuses] == [["online"]]

@@ -3,17 +3,27 @@ sockets dropped mid-stream and mid-handshake, sessions that log out, events the 
 
 import asyncio
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import websockets
+from django.conf import settings
 from django.db import connections, transaction
 from django.test import Client
+from django.utils import timezone
 
-from accounts.models import PresenceConnection
+from accounts.models import Presence, PresenceConnection
+from accounts.presence import live_statuses, presence_announce, presence_expire
 from csportal import consumers, realtime
 from csportal.realtime import org_staff_group, publish
+from tests.browser import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,15 +54,6 @@ async def close_code(socket) -> int:
             await asyncio.wait_for(socket.recv(), timeout=5)
     except websockets.ConnectionClosed as closed:
         return closed.rcvd.code
-
-
-def wait_until(condition, *, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def publishing(organization, stop: threading.Event) -> threading.Thread:
@@ -161,3 +162,71 @@ def test_a_socket_of_a_logged_out_session_is_refused_with_the_code_a_browser_can
             return closed.value.rcvd.code
 
     assert asyncio.run(reconnect()) == realtime.CLOSE_UNAUTHENTICATED
+
+
+def test_a_killed_server_leaves_nobody_online_once_its_connections_expire(
+    transactional_db, agent, tmp_path
+):
+    """uvicorn in a process of its own, killed with its socket open: nothing it could do on
+    the way out, yet within one expiry period its person is offline and announced so."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    ttl = 2.0
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "csportal.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": url,
+        "REALTIME_HEARTBEAT_SECONDS": "0.5",
+        "PRESENCE_TTL_SECONDS": str(ttl),
+    }
+    env.pop("REDIS_URL", None)  # its own in-memory layer: nothing else talks to it
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "csportal.asgi:application", "--port", str(port),
+         "--lifespan", "off", "--log-level", "warning"],
+        env=env, cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    try:
+        assert wait_until(lambda: _accepts(port), timeout=30), "the server did not start"
+        headers = headers_for(signed_in(agent))
+
+        async def connect_and_hold():
+            socket_ = await websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/events/", additional_headers=headers
+            )
+            await socket_.recv()  # hello
+            return socket_
+
+        loop = asyncio.new_event_loop()
+        held = loop.run_until_complete(connect_and_hold())
+        assert wait_until(lambda: PresenceConnection.objects.filter(user=agent).exists())
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        killed_at = timezone.now()
+        held.transport.abort()
+        loop.close()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
+
+    still_online = live_statuses([agent.pk], now=killed_at)[agent.pk]
+    after_expiry = killed_at + timedelta(seconds=ttl)
+    sweep_now = presence_expire(now=after_expiry)
+    presence_announce(now=after_expiry)
+
+    assert still_online == "online"
+    assert live_statuses([agent.pk], now=after_expiry)[agent.pk] == "offline"
+    assert sweep_now == 1
+    assert Presence.objects.get(user=agent).status == "offline"
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

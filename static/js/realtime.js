@@ -7,6 +7,7 @@
 const config = JSON.parse(document.getElementById("realtime-config")?.textContent || "null");
 
 const IDLE_AFTER_MS = 5 * 60 * 1000;
+const HIDDEN_AWAY_AFTER_MS = 3000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;
 const SEEN_LIMIT = 5000;
@@ -217,8 +218,12 @@ if (config) {
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") {
         noteActivity();
+        reportPresence();
+      } else {
+        // A page being left is hidden too, just before it goes: only a tab that stays hidden
+        // makes its person away, or every click on a link would announce them away and back.
+        setTimeout(reportPresence, HIDDEN_AWAY_AFTER_MS);
       }
-      reportPresence();
     });
     setInterval(checkIdle, 30000);
   }
