@@ -8,6 +8,7 @@ The client drops the few duplicates by id.
 import asyncio
 import contextlib
 import logging
+import time
 import weakref
 from dataclasses import dataclass, field
 
@@ -262,7 +263,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if renew and self.counts_in_presence:
             presence.presence_renew(user=user, channel=self.channel_name, away=self.away, now=now)
         # The floor first: whatever commits after it is read is above it or in the query.
-        floor = realtime.settled_floor(now=now)
+        floor = _floor.read(now)
         missed = realtime.missed_events(self.groups_joined, above=self.cursor, sent=self.sent)
         complete = len(missed) < realtime.REPLAY_LIMIT
         return Beat(
@@ -272,6 +273,24 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             # Past a full page, the rest comes with the next beat.
             cursor=max(self.cursor, floor) if complete else self.cursor,
         )
+
+
+class _SharedFloor:
+    """`settled_floor`, read at most once a second per process: every socket's heartbeat
+    wants it, and one a moment old is only more cautious (lower)."""
+
+    def __init__(self):
+        self._read_at = -1.0
+        self._value = 0
+
+    def read(self, now) -> int:
+        if time.monotonic() - self._read_at >= 1.0:
+            self._value = realtime.settled_floor(now=now)
+            self._read_at = time.monotonic()
+        return self._value
+
+
+_floor = _SharedFloor()
 
 
 class _Announcer:
