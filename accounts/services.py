@@ -306,12 +306,14 @@ def invitation_sign_up(
 
 def user_set_password(*, user: User, password: str) -> User:
     """Set a new password and revoke the person's API tokens with it: whoever knew the old
-    password (or held a session) may have made some."""
+    password (or held a session) may have made some. Their open sockets close: those of a
+    session the change signed out stay closed (4401 when they try again)."""
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         api_tokens_revoke_all(user=user)
+        close_sockets(user_group(user.pk))
     return user
 
 

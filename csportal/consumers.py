@@ -7,12 +7,13 @@ The client drops the few duplicates by id.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import weakref
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -29,6 +30,16 @@ from accounts.models import User
 from . import realtime
 
 logger = logging.getLogger(__name__)
+
+# The consumer's database work runs in the thread pool, not Channels' one database thread:
+# a thousand sockets' heartbeats queued there one after another, each waiting out its round
+# trips, until heartbeats came later than clients wait for them.
+database_sync_to_async = functools.partial(DatabaseSyncToAsync, thread_sensitive=False)
+
+# The session, the user and their memberships are read again on every so many beats (and
+# at once when a service closes the sockets): a lost close message or a change made behind
+# the services' back still ends the socket within a minute, without three queries a beat.
+RIGHTS_CHECK_EVERY = 4
 
 CLOSE_UNAUTHENTICATED = realtime.CLOSE_UNAUTHENTICATED
 CLOSE_RECONNECT = realtime.CLOSE_RECONNECT
@@ -215,15 +226,19 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             self.groups_joined.add(group)
 
     async def _fill_gaps(self) -> None:
-        beat = await database_sync_to_async(self._read_beat)(renew=False)
+        beat = await database_sync_to_async(self._read_beat)(renew=False, check_rights=False)
         if not await self._apply(beat):
             raise StopConsumer
 
     async def _heartbeat_loop(self) -> None:
+        beats = 0
         while True:
             await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
+            beats += 1
             try:
-                beat = await database_sync_to_async(self._read_beat)(renew=True)
+                beat = await database_sync_to_async(self._read_beat)(
+                    renew=True, check_rights=beats % RIGHTS_CHECK_EVERY == 0
+                )
                 if not await self._apply(beat):
                     return
                 await self.send_json({"type": "heartbeat", "cursor": self.cursor})
@@ -251,17 +266,24 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.sent = {event_id for event_id in self.sent if event_id > self.cursor}
         return True
 
-    def _read_beat(self, *, renew: bool) -> Beat:
-        """Everything a heartbeat needs, in one hop to the database thread: whether the
-        session still stands, the groups it may be in now, the events the layer dropped."""
+    def _read_beat(self, *, renew: bool, check_rights: bool) -> Beat:
+        """Everything a heartbeat needs, in one hop to a database thread: the events the
+        layer dropped and, when `check_rights`, whether the session still stands and the
+        groups it may be in now."""
         now = timezone.now()
-        user = User.objects.filter(pk=self.user.pk, is_active=True).first()
-        if user is None or (self.session_key and not _session_is_current(self.session_key, user)):
-            return Beat(still_allowed=False)
-        groups = self._groups_by_right(user)
-        groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
+        groups = self.groups_joined
+        if check_rights:
+            user = User.objects.filter(pk=self.user.pk, is_active=True).first()
+            if user is None or (
+                self.session_key and not _session_is_current(self.session_key, user)
+            ):
+                return Beat(still_allowed=False)
+            groups = self._groups_by_right(user)
+            groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
         if renew and self.counts_in_presence:
-            presence.presence_renew(user=user, channel=self.channel_name, away=self.away, now=now)
+            presence.presence_renew(
+                user=self.user, channel=self.channel_name, away=self.away, now=now
+            )
         # The floor first: whatever commits after it is read is above it or in the query.
         floor = _floor.read(now)
         missed = realtime.missed_events(self.groups_joined, above=self.cursor, sent=self.sent)

@@ -19,6 +19,7 @@ from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import Presence, PresenceConnection
 from accounts.presence import live_statuses, presence_announce, presence_expire
 from csportal import consumers, realtime
@@ -230,3 +231,26 @@ def test_a_killed_server_leaves_nobody_online_once_its_connections_expire(
 def _accepts(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_new_password_closes_the_persons_sockets_and_their_old_session_stays_out(
+    live_asgi_server, agent
+):
+    headers = headers_for(signed_in(agent))
+    url = socket_url(live_asgi_server)
+
+    async def change_password_while_connected():
+        async with websockets.connect(url, additional_headers=headers) as socket_:
+            await socket_.recv()
+            await asyncio.to_thread(
+                account_services.user_set_password, user=agent, password="a fresh one 4 you"
+            )
+            closed_with = await close_code(socket_)
+        async with websockets.connect(url, additional_headers=headers) as again:
+            return closed_with, await close_code(again)
+
+    closed_with, reconnected_with = asyncio.run(change_password_while_connected())
+    connections.close_all()
+
+    assert closed_with == realtime.CLOSE_RECONNECT
+    assert reconnected_with == realtime.CLOSE_UNAUTHENTICATED

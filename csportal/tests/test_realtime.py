@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import logging
 import threading
 from datetime import timedelta
@@ -125,12 +126,16 @@ async def test_a_socket_from_a_foreign_origin_is_refused_even_with_a_valid_sessi
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_deactivated_user_is_disconnected_at_the_next_heartbeat(open_socket, agent):
+async def test_a_deactivated_user_is_disconnected_when_the_heartbeat_checks_rights(
+    open_socket, agent
+):
     communicator = await open_staff_socket(open_socket, agent)
 
     await database_sync_to_async(User.objects.filter(pk=agent.pk).update)(is_active=False)
 
-    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    while (message := await communicator.receive_output(timeout=5))["type"] == "websocket.send":
+        assert json.loads(message["text"])["type"] == "heartbeat"
+    assert message == {"type": "websocket.close", "code": 4401}
 
 
 # What a connected client receives --------------------------------------------------------
