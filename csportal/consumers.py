@@ -131,7 +131,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 user=self.user, channel=self.channel_name, now=timezone.now()
             )
             _announcer.soon()
-        await self.send_json({"type": "hello", "cursor": self.cursor})
+        # No cursor yet: the client's resume may set the socket back to an older one, and a
+        # client that moved up to this one first would drop what the resume brings.
+        self.awaiting_resume = True
+        await self.send_json({"type": "hello"})
         self.heartbeat = asyncio.create_task(self._heartbeat_loop())
         _beating.add(self)
 
@@ -185,7 +188,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         elif action == "subscribe":
             await self._subscribe(str(content.get("group", "")))
         elif action == "ping":
-            await self.send_json({"type": "pong", "cursor": self.cursor})
+            await self.send_json({"type": "pong", **self._cursor_frame(0)})
         else:
             await self.send_json({"type": "error", "code": "unknown_action"})
 
@@ -210,6 +213,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.cursor = since
         self.sent = {event_id for event_id in self.sent if event_id > since}
         await self._fill_gaps()
+        self.awaiting_resume = False
 
     async def _subscribe(self, group: str) -> None:
         allowed = await database_sync_to_async(realtime.may_join_object_group)(self.user, group)
@@ -241,13 +245,21 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 )
                 if not await self._apply(beat):
                     return
-                await self.send_json({"type": "heartbeat", "cursor": self.cursor})
+                await self.send_json({"type": "heartbeat", **self._cursor_frame(beats)})
             except asyncio.CancelledError:
                 raise
             except StopConsumer:
                 return  # The client is gone; its disconnect releases the rest.
             except Exception:
                 logger.exception("heartbeat failed for user %s", self.user.pk)
+
+    def _cursor_frame(self, beats: int) -> dict:
+        """The cursor, once the client can no longer be waiting to resume from an older one
+        (it resumes on open; one that has not by the second beat never will)."""
+        if self.awaiting_resume and beats < 2:
+            return {}
+        self.awaiting_resume = False
+        return {"cursor": self.cursor}
 
     async def _apply(self, beat: Beat) -> bool:
         """Send what the layer dropped; close instead when the socket's rights changed.

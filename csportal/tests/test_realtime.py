@@ -156,7 +156,7 @@ async def test_a_staff_member_is_greeted_then_hears_their_organizations_events(
     delivered = await next_message(communicator)
 
     online = await database_sync_to_async(newest_event)("presence.changed")
-    assert hello == {"type": "hello", "cursor": 0}
+    assert hello == {"type": "hello"}
     assert presence == online.as_message()
     assert presence["data"] == {
         "people": [{"user": manager.pk, "name": "Maria Manager", "status": "online"}]
@@ -188,7 +188,7 @@ async def test_a_customer_never_hears_organization_staff_events(
 ):
     communicator, connected, _code = await open_socket(customer)
     assert connected
-    assert await communicator.receive_json_from(timeout=5) == {"type": "hello", "cursor": 0}
+    assert await communicator.receive_json_from(timeout=5) == {"type": "hello"}
 
     await database_sync_to_async(publish_now)(
         "ticket.updated", {"ticket": 12}, org_staff_group(organization.pk)
@@ -245,7 +245,7 @@ async def test_the_heartbeat_sends_what_the_layer_dropped_and_only_what_the_user
     [beat] = await heartbeats(communicator, 1)
 
     assert filled == dropped.as_message()
-    assert beat == {"type": "heartbeat", "cursor": 0}
+    assert beat == {"type": "heartbeat"}  # no cursor before the client resumed
     # Sent once: the next beat finds nothing more to fill.
     await heartbeats(communicator, 1)
 
@@ -337,12 +337,44 @@ async def test_a_socket_idle_longer_than_the_layers_blocking_read_still_hears_ev
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_ping_is_answered_with_the_sockets_cursor(open_socket, organization, agent):
+async def test_a_ping_is_answered_with_the_sockets_cursor_once_the_client_resumed(
+    open_socket, organization, agent
+):
     communicator = await open_staff_socket(open_socket, agent)
 
     await communicator.send_json_to({"action": "ping"})
+    before = await next_message(communicator)
+    await communicator.send_json_to({"action": "resume", "since": 0})
+    await communicator.send_json_to({"action": "ping"})
+    after = await next_message(communicator)
 
-    assert await next_message(communicator) == {"type": "pong", "cursor": 0}
+    assert (before, after) == ({"type": "pong"}, {"type": "pong", "cursor": 0})
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_client_back_after_the_settle_time_gets_what_it_missed_before_any_newer_cursor(
+    open_socket, organization, manager, settings
+):
+    """Down longer than the settle time, the client's cursor is older than the server's floor
+    on reconnect: nothing may tell it to move past what its resume is about to bring."""
+    settings.REALTIME_SETTLE_SECONDS = 0
+    group = org_staff_group(organization.pk)
+
+    def miss_some():
+        return [publish_now("ticket.updated", {"n": n}, group) for n in range(3)]
+
+    missed = await database_sync_to_async(miss_some)()
+    communicator, _connected, _code = await open_socket(manager)
+    hello = await communicator.receive_json_from(timeout=5)
+    await communicator.send_json_to({"action": "resume", "since": 0})
+    frames = []
+    while not frames or "cursor" not in frames[-1]:
+        frames.append(await communicator.receive_json_from(timeout=5))
+
+    assert hello == {"type": "hello"}
+    events = [frame for frame in frames if frame["type"] == "ticket.updated"]
+    assert [event["id"] for event in events] == [event.pk for event in missed]
+    assert frames[-1]["cursor"] >= missed[-1].pk
 
 
 @pytest.mark.django_db(transaction=True)

@@ -135,7 +135,9 @@ function dropStale() {
 // ---- Events and resync ---------------------------------------------------------------------
 
 function handle(message) {
-  if (message.type === "hello" || message.type === "heartbeat" || message.type === "pong") {
+  // Not on hello: the resume sent on open is answered by the events above the tab's cursor,
+  // and the server's own cursor comes with a later heartbeat, once they are sent.
+  if (message.type === "heartbeat" || message.type === "pong") {
     advance(message.cursor);
   } else if (message.type === "error") {
     console.warn("realtime:", message.code, message.group || "");
