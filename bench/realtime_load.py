@@ -98,6 +98,7 @@ FILL_WINDOW, FILL_LAG = 0.5, 1.0
 
 # Bounds: every loop ends.
 MAX_CONNECTS = 40  # per socket and scenario
+GONE = 5  # --faults: listeners whose tab closed while uvicorn was down (no reconnect)
 DRIVER_IN_FLIGHT = 64
 PRESENCE_QUIET = 2.0
 EXPIRY_MARGIN = 5.0  # s past TTL + sweep: the sweep task's queueing and run
@@ -382,6 +383,7 @@ class Socket:
     def __init__(self, run, path: str, session: str | None = None, gate=None):
         self.run, self.path, self.session, self.gate = run, path, session, gate
         self.resumes = session is not None  # the floor has nothing to resume from
+        self.reconnects = True  # False: a tab closed when its socket drops
         self.stopping = False
         self.stop_event = asyncio.Event()
         self.ws = None
@@ -428,7 +430,8 @@ class Socket:
         from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
         attempts = 0
-        stale_after = self.run.heartbeat * 3 + 5
+        # The floor sends no heartbeat: an idle floor socket is not a dead one.
+        stale_after = self.run.heartbeat * 3 + 5 if self.resumes else None
         while not self.stopping and self.connects < MAX_CONNECTS:
             self.connects += 1
             try:
@@ -463,7 +466,7 @@ class Socket:
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(self.ws.close(), 5)
                     self.ws = None
-            if self.stopping:
+            if self.stopping or not self.reconnects:
                 break
             ceiling = min(BACKOFF_MAX, BACKOFF_BASE * 2**attempts)
             attempts += 1
@@ -826,6 +829,13 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
     others = [Socket(run, WS_PATH, key, gate) for key in data["keys_b"]]
     floor = [] if faults is not None else [Socket(run, FLOOR_PATH) for _ in range(args.sockets)]
     everyone = ours + others + floor
+    gone_users = []
+    if faults is not None:
+        # Their tabs close while uvicorn is down: only their expiring connections can take
+        # them offline. The rest are the listeners whose events are counted.
+        for s in ours[-GONE:]:
+            s.reconnects = False
+        ours, users, gone_users = ours[:-GONE], users[:-GONE], users[-GONE:]
     for s in everyone:
         s.start()
     began = time.time()
@@ -841,7 +851,7 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
     if floor:
         jobs.append(floor_driver.drive(args.rate, args.duration))
     if faults is not None:
-        jobs.append(inject_faults(topology, args.duration, faults))
+        jobs.append(inject_faults(topology, args.duration, faults, gone_users))
     await asyncio.gather(*jobs)
     after = cpu_marks(topology)
 
@@ -919,6 +929,7 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
             name: latency_summary(ours, {m: t for m, t in expected.items() if lo <= t < hi})
             for name, lo, hi in bounds
         }
+        result["gone_after_kill"] = await faults.pop("gone_watch")
         result["faults"] = faults
         result["presence_after_expiry"] = await presence_expiry(users, closed_at)
         result["beating_consumers_after_expiry"] = ((await probe(run)) or {}).get(
@@ -930,13 +941,15 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
     return result
 
 
-async def inject_faults(topology: Topology, duration: float, out: dict) -> None:
-    """At 30% of the run kill -9 uvicorn and start it again; at 65% pause Redis for 3 s."""
+async def inject_faults(topology: Topology, duration: float, out: dict, gone_users) -> None:
+    """At 30% of the run kill -9 uvicorn and start it again; at 65% pause Redis for 3 s.
+    From the kill on, watch the presence of the listeners who do not come back."""
     began = time.monotonic()
     await asyncio.sleep(duration * 0.3)
     killed = time.monotonic()
     out["killed_wall"] = time.time()
     await asyncio.to_thread(topology.kill_ws)
+    out["gone_watch"] = asyncio.create_task(presence_expiry(gone_users, out["killed_wall"]))
     await asyncio.sleep(topology.args.ws_down)
     await asyncio.to_thread(topology.start_ws)
     out["uvicorn_killed_at_s"] = round(killed - began, 1)
@@ -971,9 +984,9 @@ def expiry_period() -> float:
 
 
 async def presence_expiry(users, closed_at: float) -> dict:
-    """Presence of the listeners after their sockets closed: every second until none is
-    online either way, or one expiry period has passed."""
-    limit = expiry_period()
+    """Presence of these users after their sockets closed (or their server died): every
+    second until none is online either way, or one expiry period and 10 s have passed."""
+    limit = expiry_period() + 10
     ids = [u.pk for u in users]
     samples = []
     while True:
@@ -984,7 +997,9 @@ async def presence_expiry(users, closed_at: float) -> dict:
         await asyncio.sleep(1)
     last = samples[-1]
     return {
-        "expiry_period_s": limit,
+        "expiry_period_s": expiry_period(),
+        "watched_up_to_s": limit,
+        "users": len(ids),
         "all_offline_after_s": last["after_s"] if presence_right(last, 0) else None,
         "still_derived_not_offline": last["derived_not_offline"],
         "still_announced_not_offline": last["announced_not_offline"],
@@ -1025,7 +1040,8 @@ async def scenario_idle(run: Run, data: dict, count: int, seconds: float) -> dic
         "heartbeats_received": sum(s.heartbeats for s in ours) - heartbeats_before,
         "presence_frames_during": sum(s.presence_frames for s in ours) - presence_before,
         "presence_while_connected": online,
-        "errors": dict(sum((s.errors for s in ours + floor), Counter())),
+        "errors": dict(sum((s.errors for s in ours), Counter())),
+        "floor_errors": dict(sum((s.errors for s in floor), Counter())),
     }
 
 
@@ -1288,6 +1304,11 @@ def print_latency(name: str, latency: dict) -> None:
             f"beating consumers {latency['beating_consumers_after_expiry']}; ws log error "
             f"lines after closing {latency['ws_log_error_lines_after_close']}"
         )
+        gone = latency["gone_after_kill"]
+        print(
+            f"the {gone['users']} who never came back after the kill: offline both ways "
+            f"{gone['all_offline_after_s']} s after it; samples {gone['samples'][-3:]}"
+        )
 
 
 def checks(scenarios: dict) -> list[harness.Check]:
@@ -1315,7 +1336,7 @@ def checks(scenarios: dict) -> list[harness.Check]:
                 "no probe" if beats is None else beats,
             )
         )
-        listeners = r["settings"]["sockets"]
+        listeners = r["ours"]["sockets"]
         before = r["presence_before_close"]
         out.append(
             (
@@ -1337,8 +1358,19 @@ def checks(scenarios: dict) -> list[harness.Check]:
             out.append(
                 (
                     f"{name}: listeners offline both ways within one expiry period",
-                    p["all_offline_after_s"] is not None,
+                    p["all_offline_after_s"] is not None
+                    and p["all_offline_after_s"] <= p["expiry_period_s"],
                     p["all_offline_after_s"],
+                )
+            )
+            gone = r["gone_after_kill"]
+            out.append(
+                (
+                    f"{name}: the {gone['users']} who never came back offline both ways "
+                    f"within one expiry period ({gone['expiry_period_s']:g} s) of the kill",
+                    gone["all_offline_after_s"] is not None
+                    and gone["all_offline_after_s"] <= gone["expiry_period_s"],
+                    gone["all_offline_after_s"],
                 )
             )
         if r.get("ratio_ours_to_floor"):
