@@ -31,7 +31,7 @@ class FloorConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         await self.accept()
-        await self.send(text_data='{"type": "hello", "latest": 0}')
+        await self.send(text_data='{"type": "hello", "cursor": 0}')
 
     async def floor_event(self, message):
         # Serialised here, as EventsConsumer.realtime_event's send_json does.

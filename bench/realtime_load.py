@@ -8,13 +8,19 @@ joined to one group, fed by `group_send` over the same layer at the same rate, t
 sockets, in the same time window.
 
 The socket client behaves like static/js/realtime.js: a session cookie and an Origin that
-AllowedHostsOriginValidator accepts; hello / heartbeat / pong carry `latest`, and when it is
-above the last id seen the client catches up with GET /api/v1/events/?since= (following
-`more`); events are deduped by id (a bounded `seen`, 2,000 as in the page); a socket silent
-for 3 heartbeats + 5 s is dropped and reopened; reconnects back off 0.5-30 s with jitter.
-Each event is recorded as arriving live or by catch-up. The API driver (an agent with a
-token) posts a progress note on one of 20 tickets of organization A at a fixed rate, open
-loop, and notes the wall clock when each request starts; the note's body is its key, and
+AllowedHostsOriginValidator accepts; on open it sends {"action": "resume", "since": cursor}
+(the first time, the newest event id when the scenario starts, as a page rendered then
+would show everything up to it); hello / heartbeat / pong carry the server's `cursor`, which
+the client moves to when it is higher, forgetting the ids at or below it; events are deduped
+by id (`seen`, bounded at 5,000 as in the page) and ids at or below the cursor are dropped; a
+socket silent for 3 heartbeats + 5 s is dropped and reopened; reconnects back off 0.5-30 s
+with jitter (at once after 4000). No REST catch-up: the server's resume and heartbeat send
+what the layer dropped over the socket. Each event is recorded as live, as resent on a
+resume (within RESUME_WINDOW s of a reopen), or as a heartbeat fill (received within
+FILL_WINDOW s before a heartbeat frame, which the server sends right after its fill, and
+more than FILL_LAG s after the event's `at`). The API driver (an agent
+with a token) posts a progress note on one of 20 tickets of organization A at a fixed rate,
+open loop, and notes the wall clock when each request starts; the note's body is its key, and
 latency is the time the socket got the event minus that start (one machine, one clock).
 
 Scenarios (one or more per run; the latency one when no other is named):
@@ -30,15 +36,16 @@ Scenarios (one or more per run; the latency one when no other is named):
                                            then CLIENT PAUSE 3000 on Redis (a private
                                            redis-server, so no one else's Redis stalls);
                                            events never received after resync, duplicates,
-                                           and presence after one expiry period
+                                           and presence (PresenceConnection rows and the
+                                           announced status) within one expiry period
     --drop 30                              30 sockets dropped with a TCP reset, half before
                                            the handshake finishes; ERROR lines in the ws log,
-                                           heartbeats still running (probe), presence of
-                                           those users, CPU back to idle
+                                           beating consumers (probe), presence of those
+                                           users, CPU back to idle
 
     .venv/bin/python bench/realtime_load.py --sockets 50 --rate 10 --duration 30
     .venv/bin/python bench/realtime_load.py --idle 1000 --connect-storm 1000
-    .venv/bin/python bench/realtime_load.py --faults --duration 60 --presence-stale 30
+    .venv/bin/python bench/realtime_load.py --faults --duration 60
     .venv/bin/python bench/realtime_load.py --drop 30
 
 Everything runs on this machine, traffic to 127.0.0.1 only; the load generator and both
@@ -78,15 +85,23 @@ MARKER = "rtbench"
 WS_PATH, FLOOR_PATH, PROBE_PATH = "/ws/events/", "/ws/floor/", "/bench/ws-tasks"
 
 # What static/js/realtime.js does.
-SEEN_LIMIT = 2000
+SEEN_LIMIT = 5000
 BACKOFF_BASE, BACKOFF_MAX = 0.5, 30.0
-CLOSE_UNAUTHENTICATED = 4401
+CLOSE_UNAUTHENTICATED, CLOSE_RECONNECT = 4401, 4000
+
+# How an event reached the socket, told apart by time: the server sends no marker. Resent by
+# a resume: within RESUME_WINDOW s of a reopen. A heartbeat fill: the server sends it just
+# before the heartbeat frame, so received within FILL_WINDOW s before one, and late (more
+# than FILL_LAG s after its `at`), which a live send within that window is not.
+RESUME_WINDOW = 3.0
+FILL_WINDOW, FILL_LAG = 0.5, 1.0
 
 # Bounds: every loop ends.
 MAX_CONNECTS = 40  # per socket and scenario
-MAX_REPLAY_PAGES = 50
+GONE = 5  # --faults: listeners whose tab closed while uvicorn was down (no reconnect)
 DRIVER_IN_FLIGHT = 64
 PRESENCE_QUIET = 2.0
+EXPIRY_MARGIN = 5.0  # s past TTL + sweep: the sweep task's queueing and run
 HELLO_LIMIT = 300.0
 SETTLE_LIMIT = 600.0
 CONNECT_GATE = 100  # handshakes at once outside the storm
@@ -107,9 +122,8 @@ def ensure_data(listeners: int) -> dict:
     from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import CustomerProfile, Membership, Organization, Role, User
+    from accounts.models import ApiToken, CustomerProfile, Membership, Organization, Role, User
     from csportal.models import Event
     from notifications.models import Notification, PendingNotification
     from tickets.models import DEFAULT_SLA, Status, Ticket, TicketUpdate, UpdateKind
@@ -144,7 +158,9 @@ def ensure_data(listeners: int) -> dict:
         (driver,) = staff(a, "rt-driver-", 1)
         listeners_a = staff(a, "rt-a-", listeners)
         listeners_b = staff(b, "rt-b-", OTHER_SOCKETS)
-        token, _ = Token.objects.get_or_create(user=driver)
+        # Only a key's hash is stored: the harness makes the key from the user's id.
+        if not ApiToken.objects.filter(user=driver, name=harness.SEEDED_KEYS_NAME).exists():
+            ApiToken.objects.bulk_create(harness.bench_api_tokens([driver.pk], now))
         tickets = list(Ticket.objects.filter(organization=a).order_by("pk")[:TICKETS])
         for n in range(len(tickets), TICKETS):
             customer = User.objects.create(
@@ -180,7 +196,7 @@ def ensure_data(listeners: int) -> dict:
     return {
         "a": a.pk,
         "b": b.pk,
-        "driver_token": token.key,
+        "driver_token": harness.bench_api_key(driver.pk),
         "tickets": [t.pk for t in tickets],
         "users_a": listeners_a,
         "users_b": listeners_b,
@@ -190,27 +206,53 @@ def ensure_data(listeners: int) -> dict:
 
 def reset_presence() -> None:
     """Everyone of the two organizations offline, between scenarios (after what the last
-    one left has been measured)."""
-    from accounts.models import Presence, PresenceStatus
+    one left has been measured): no connections, nothing announced or pending."""
+    from accounts.models import Presence, PresenceConnection, PresenceStatus
 
+    PresenceConnection.objects.filter(user__email__startswith="rt-").delete()
     Presence.objects.filter(user__email__startswith="rt-").update(
-        status=PresenceStatus.OFFLINE, connections=0, away_connections=0
+        status=PresenceStatus.OFFLINE, pending=False
     )
 
 
 def presence_of(user_ids) -> dict:
-    """How many of these users the Presence table holds online or away, and their count of
-    open connections."""
+    """These users' presence both ways: derived (from unexpired PresenceConnection rows, what
+    routing reads) and announced (Presence.status, what colleagues were last told)."""
     from django.db import connection
-    from django.db.models import Sum
+    from django.utils import timezone
 
-    from accounts.models import Presence, PresenceStatus
+    from accounts.models import Presence, PresenceConnection, PresenceStatus
+    from accounts.presence import live_statuses
 
-    rows = Presence.objects.filter(user_id__in=list(user_ids))
-    online = rows.exclude(status=PresenceStatus.OFFLINE).count()
-    connections = rows.aggregate(n=Sum("connections"))["n"] or 0
+    ids = list(user_ids)
+    now = timezone.now()
+    derived = Counter(live_statuses(ids, now=now).values())
+    announced = Counter(Presence.objects.filter(user_id__in=ids).values_list("status", flat=True))
+    rows = PresenceConnection.objects.filter(user_id__in=ids)
+    result = {
+        "derived_not_offline": len(ids) - derived[PresenceStatus.OFFLINE],
+        "announced_not_offline": sum(n for s, n in announced.items() if s != "offline"),
+        "live_connections": rows.filter(expires_at__gt=now).count(),
+        "expired_rows_not_swept": rows.filter(expires_at__lte=now).count(),
+        "pending": Presence.objects.filter(user_id__in=ids, pending=True).count(),
+    }
     connection.close()  # called from a worker thread too
-    return {"not_offline": online, "connections": connections}
+    return result
+
+
+def presence_right(state: dict, expected: int) -> bool:
+    return state["derived_not_offline"] == state["announced_not_offline"] == expected
+
+
+def newest_event_id() -> int:
+    from django.db import connection
+    from django.db.models import Max
+
+    from csportal.models import Event
+
+    newest = Event.objects.aggregate(n=Max("id"))["n"] or 0
+    connection.close()
+    return newest
 
 
 async def in_thread(function, *args):
@@ -340,26 +382,27 @@ class Socket:
 
     def __init__(self, run, path: str, session: str | None = None, gate=None):
         self.run, self.path, self.session, self.gate = run, path, session, gate
-        self.catch_up_enabled = session is not None  # the floor has nothing to catch up from
+        self.resumes = session is not None  # the floor has nothing to resume from
+        self.reconnects = True  # False: a tab closed when its socket drops
         self.stopping = False
         self.stop_event = asyncio.Event()
         self.ws = None
-        self.http = None
-        self.last_id: int | None = None  # the page's config.latest: set by the first hello
+        # The page's config.cursor: everything up to it was on the page when it rendered.
+        self.cursor = run.page_cursor if self.resumes else 0
         self.seen: dict[int, None] = {}  # insertion-ordered, bounded like the page's Set
         self.delivered: set[int] = set()  # every id delivered, unbounded: for the report
         self.markers: dict[str, tuple[float, str, float | None]] = {}
         self.types: Counter = Counter()
         self.errors: Counter = Counter()
         self.connects = self.hellos = self.heartbeats = 0
+        self.opened_at = 0.0
         self.first_hello_at: float | None = None
         self.presence_frames = 0
         self.last_presence_at = 0.0
         self.presence_users: set[int] = set()
+        self.dropped_at_or_below_cursor = 0
         self.dup_frames = self.dup_delivered = 0
-        self.live = self.caught_up = 0
-        self.catching_up = None
-        self.behind_again = False
+        self.late: list[str] = []  # late markers since the last heartbeat: fills, maybe
         self.task = None
 
     def start(self):
@@ -387,7 +430,8 @@ class Socket:
         from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
         attempts = 0
-        stale_after = self.run.heartbeat * 3 + 5
+        # The floor sends no heartbeat: an idle floor socket is not a dead one.
+        stale_after = self.run.heartbeat * 3 + 5 if self.resumes else None
         while not self.stopping and self.connects < MAX_CONNECTS:
             self.connects += 1
             try:
@@ -397,6 +441,9 @@ class Socket:
                 else:
                     self.ws = await self.open()
                 attempts = 0
+                self.opened_at = time.time()
+                if self.resumes:
+                    await self.ws.send(json.dumps({"action": "resume", "since": self.cursor}))
                 while not self.stopping:
                     try:
                         raw = await asyncio.wait_for(self.ws.recv(), stale_after)
@@ -410,6 +457,8 @@ class Socket:
                     self.errors[f"closed {code}"] += 1
                     if code == CLOSE_UNAUTHENTICATED:
                         return
+                    if code == CLOSE_RECONNECT:
+                        attempts = 0
             except (OSError, TimeoutError, InvalidHandshake) as exc:
                 self.errors[type(exc).__name__] += 1
             finally:
@@ -417,7 +466,7 @@ class Socket:
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(self.ws.close(), 5)
                     self.ws = None
-            if self.stopping:
+            if self.stopping or not self.reconnects:
                 break
             ceiling = min(BACKOFF_MAX, BACKOFF_BASE * 2**attempts)
             attempts += 1
@@ -432,13 +481,9 @@ class Socket:
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 5)
-        if self.catching_up is not None:
-            self.catching_up.cancel()
         if self.task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(self.task, 10)
-        if self.http is not None:
-            self.http.close()
 
     # Frames -------------------------------------------------------------------------------
 
@@ -450,20 +495,27 @@ class Socket:
                 self.first_hello_at = self.first_hello_at or now
             elif kind == "heartbeat":
                 self.heartbeats += 1
-            latest = message.get("latest", 0)
-            if self.last_id is None:
-                self.last_id = latest
-            elif latest > self.last_id and self.catch_up_enabled:
-                self.start_catch_up()
+                self.mark_fills(now)
+            self.advance(message.get("cursor"))
         elif kind == "error":
             self.errors[f"error frame {message.get('code')}"] += 1
         elif isinstance(message.get("id"), int):
-            self.deliver(message, "live", now)
+            self.deliver(message, now)
 
-    def deliver(self, event: dict, mode: str, now: float) -> None:
+    def advance(self, cursor) -> None:
+        if isinstance(cursor, int) and cursor > self.cursor:
+            self.cursor = cursor
+            self.seen = {i: None for i in self.seen if i > cursor}
+
+    def deliver(self, event: dict, now: float) -> None:
         event_id = event["id"]
-        if event_id in self.seen:
-            self.dup_frames += 1  # filtered, as the page filters it
+        if event_id <= self.cursor or event_id in self.seen:
+            # Filtered, as the page filters it. Past the cursor, `delivered` tells a repeat
+            # (fine) from an event the page never showed (lost: the report finds it missing).
+            if event_id in self.delivered:
+                self.dup_frames += 1
+            else:
+                self.dropped_at_or_below_cursor += 1
             return
         self.seen[event_id] = None
         if len(self.seen) > SEEN_LIMIT:
@@ -471,57 +523,29 @@ class Socket:
         if event_id in self.delivered:
             self.dup_delivered += 1  # got past `seen`: the page would show it twice
         self.delivered.add(event_id)
-        self.last_id = max(self.last_id or 0, event_id)
         kind = event.get("type")
         self.types[kind] += 1
-        if mode == "live":
-            self.live += 1
-        else:
-            self.caught_up += 1
         data = event.get("data") or {}
         if kind == "presence.changed":
             self.presence_frames += 1
             self.last_presence_at = now
-            self.presence_users.add(data.get("user"))
+            self.presence_users.update(p.get("user") for p in data.get("people") or [])
         body = (data.get("update") or {}).get("body") or ""
         if body.startswith(MARKER) and body not in self.markers:
             at = event.get("at")
             at = datetime.fromisoformat(at).timestamp() if isinstance(at, str) else None
-            self.markers[body] = (now, mode, at)
+            resumed = self.connects > 1 and now - self.opened_at < RESUME_WINDOW
+            self.markers[body] = (now, "resume" if resumed else "live", at)
+            if not resumed and at is not None and now - at > FILL_LAG:
+                self.late.append(body)
 
-    def start_catch_up(self) -> None:
-        if self.catching_up is not None:
-            self.behind_again = True
-            return
-        self.catching_up = asyncio.create_task(self.catch_up())
-
-    async def catch_up(self) -> None:
-        try:
-            if self.http is None:
-                self.http = harness.Connection("127.0.0.1", self.run.ports["web"])
-            headers = {"Cookie": f"sessionid={self.session}", "Accept": "application/json"}
-            for _ in range(MAX_REPLAY_PAGES):
-                path = f"/api/v1/events/?since={self.last_id or 0}"
-                status = await asyncio.wait_for(self.http.request("GET", path, headers, None), 30)
-                self.run.replay_requests += 1
-                if status != 200:
-                    self.errors[f"catch-up HTTP {status}"] += 1
-                    return  # the next heartbeat tries again
-                body = json.loads(self.http.body)
-                now = time.time()
-                for event in body["events"]:
-                    self.deliver(event, "catch-up", now)
-                if not (body["more"] and body["events"]):
-                    break
-        except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
-            self.errors[f"catch-up {type(exc).__name__}"] += 1
-            if self.http is not None:
-                self.http.close()
-        finally:
-            self.catching_up = None
-        if self.behind_again and not self.stopping:
-            self.behind_again = False
-            self.start_catch_up()
+    def mark_fills(self, now: float) -> None:
+        """The late events just before this heartbeat frame came with its fill."""
+        for body in self.late:
+            received, mode, at = self.markers[body]
+            if mode == "live" and now - received < FILL_WINDOW:
+                self.markers[body] = (received, "fill", at)
+        self.late.clear()
 
 
 # Drivers ------------------------------------------------------------------------------------
@@ -667,7 +691,10 @@ class Run:
         self.topology = topology
         self.ports = topology.ports
         self.heartbeat = heartbeat
-        self.replay_requests = 0
+        self.page_cursor = 0  # set per scenario: the newest event id when it starts
+
+    async def new_page(self) -> None:
+        self.page_cursor = await in_thread(newest_event_id)
 
     def port_of(self, path: str) -> int:
         return self.ports["floor"] if path == FLOOR_PATH else self.ports["ws"]
@@ -709,18 +736,21 @@ def cpu_marks(topology: Topology) -> dict:
 
 
 def cpu_between(before: dict, after: dict) -> dict:
-    """CPU of each process over the window, as a fraction of one core."""
+    """CPU of each process over the window, as a fraction of one core (None for one that
+    was restarted within it)."""
     wall = after["wall"] - before["wall"]
-    return {
+    shares = {
         name: round((after[name] - before[name]) / wall, 4)
         for name in before
         if name not in ("wall",) and name in after
     }
+    return {name: share if share >= 0 else None for name, share in shares.items()}
 
 
 def latency_summary(sockets: list[Socket], sent: dict[str, float]) -> dict:
-    """Per (socket, event): live, by catch-up or never; latency from the request's start."""
-    live, caught, at_lag, fan_out = [], [], [], []
+    """Per (socket, event): live, a heartbeat fill, resent on a resume, or never; latency from
+    the request's start (the floor's group_send)."""
+    live, fill, resumed, every, at_lag, fan_out = [], [], [], [], [], []
     missing = sockets_missing = 0
     for s in sockets:
         lost = 0
@@ -730,14 +760,20 @@ def latency_summary(sockets: list[Socket], sent: dict[str, float]) -> dict:
                 lost += 1
                 continue
             received, mode, at = got
-            (live if mode == "live" else caught).append(received - started)
+            latency = received - started
+            every.append(latency)
+            if mode == "resume":
+                resumed.append(latency)
+            elif mode == "fill":
+                fill.append(latency)
+            else:
+                live.append(latency)
+                if at is not None:
+                    fan_out.append(received - at)
             if at is not None:
                 at_lag.append(at - started)
-                if mode == "live":
-                    fan_out.append(received - at)
         missing += lost
         sockets_missing += bool(lost)
-    every = live + caught
 
     def ms(values, p):
         return round(harness.percentile(values, p) * 1000, 1) if values else None
@@ -747,15 +783,18 @@ def latency_summary(sockets: list[Socket], sent: dict[str, float]) -> dict:
         "events": len(sent),
         "expected": len(sent) * len(sockets),
         "live": len(live),
-        "catch_up": len(caught),
+        "heartbeat_fill": len(fill),
+        "resumed": len(resumed),
         "missing": missing,
         "sockets_missing_some": sockets_missing,
+        # Every delivered event, however it came: what a person sees.
+        "p50_ms": ms(every, 50),
+        "p99_ms": ms(every, 99),
+        "max_ms": ms(every, 100),
         "live_p50_ms": ms(live, 50),
         "live_p99_ms": ms(live, 99),
-        "live_max_ms": ms(live, 100),
-        "all_p50_ms": ms(every, 50),
-        "all_p99_ms": ms(every, 99),
-        "catch_up_p50_ms": ms(caught, 50),
+        "fill_p50_ms": ms(fill, 50),
+        "resumed_p50_ms": ms(resumed, 50),
         "commit_lag_p50_ms": ms(at_lag, 50),  # the event's `at` minus the request's start
         # Live: the socket's receive time minus the event's `at` (saved in the transaction,
         # just before the commit): the fan-out alone, what the floor measures.
@@ -763,6 +802,8 @@ def latency_summary(sockets: list[Socket], sent: dict[str, float]) -> dict:
         "from_at_p99_ms": ms(fan_out, 99),
         "duplicate_frames_filtered": sum(s.dup_frames for s in sockets),
         "duplicates_delivered": sum(s.dup_delivered for s in sockets),
+        # Frames the client dropped as at or below its cursor, never delivered before.
+        "dropped_unseen_at_or_below_cursor": sum(s.dropped_at_or_below_cursor for s in sockets),
         "reconnects": sum(max(0, s.connects - 1) for s in sockets),
         "errors": dict(sum((s.errors for s in sockets), Counter())),
     }
@@ -783,10 +824,18 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
     topology = run.topology
     gate = asyncio.Semaphore(CONNECT_GATE)
     users = data["users_a"][: args.sockets]
+    await run.new_page()
     ours = [Socket(run, WS_PATH, key, gate) for key in data["keys_a"][: args.sockets]]
     others = [Socket(run, WS_PATH, key, gate) for key in data["keys_b"]]
     floor = [] if faults is not None else [Socket(run, FLOOR_PATH) for _ in range(args.sockets)]
     everyone = ours + others + floor
+    gone_users = []
+    if faults is not None:
+        # Their tabs close while uvicorn is down: only their expiring connections can take
+        # them offline. The rest are the listeners whose events are counted.
+        for s in ours[-GONE:]:
+            s.reconnects = False
+        ours, users, gone_users = ours[:-GONE], users[:-GONE], users[-GONE:]
     for s in everyone:
         s.start()
     began = time.time()
@@ -802,12 +851,12 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
     if floor:
         jobs.append(floor_driver.drive(args.rate, args.duration))
     if faults is not None:
-        jobs.append(inject_faults(topology, args.duration, faults))
+        jobs.append(inject_faults(topology, args.duration, faults, gone_users))
     await asyncio.gather(*jobs)
     after = cpu_marks(topology)
 
-    # Resync: a socket that lost an event learns of it from the next heartbeat (or from the
-    # hello after a reconnect) and fetches it; wait for that, a bounded time.
+    # Resync: what the layer dropped comes with the socket's next heartbeat, what a closed
+    # socket missed with its resume; wait for that, a bounded time.
     expected = api.delivered_ok()
     resync_began = time.time()
     limit = run.heartbeat * 2 + 10
@@ -825,9 +874,11 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
 
     ids_a = data["ids_a"]
     leaks = sum(s.types["ticket.updated"] + len(s.presence_users & ids_a) for s in others)
+    presence_open = await in_thread(presence_of, [u.pk for u in users])
     await close_all(everyone)
     closed_at = time.time()
-    await asyncio.sleep(3)
+    # A last tab's close is announced after the grace, in the next batch.
+    await asyncio.sleep(after_close_wait())
     presence_after = await in_thread(presence_of, [u.pk for u in users])
     beats_after = await probe(run)
 
@@ -846,7 +897,6 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
             "floor_send_errors": dict(floor_driver.errors),
         },
         "resync_wait_s": round(resync_s, 1),
-        "replay_requests": run.replay_requests,
         "isolation": {
             "other_org_sockets": len(others),
             "events_of_org_a_received": leaks,
@@ -854,19 +904,22 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
         },
         "cpu_share_of_one_core": cpu_between(before, after),
         "ws_log_error_lines_during": topology.ws_log_errors() - errors_before,
-        "presence_3s_after_close": presence_after,
-        # Every socket is closed: any heartbeat still running belongs to no socket.
-        "heartbeats_running_3s_after_close": (beats_after or {}).get("heartbeats"),
+        # The listeners, every socket still open: all should be online both ways.
+        "presence_before_close": presence_open,
+        "presence_after_close": {"after_s": after_close_wait(), **presence_after},
+        # Every socket is closed: any consumer still beating belongs to no socket.
+        "beating_consumers_after_close": (beats_after or {}).get("beating_consumers"),
+        "probe_after_close": beats_after,
     }
     floor_summary = result["floor"]
-    if floor_summary and floor_summary["live_p50_ms"] and result["ours"]["live_p50_ms"]:
+    if floor_summary and floor_summary["p50_ms"] and result["ours"]["p50_ms"]:
         result["ratio_ours_to_floor"] = {
-            p: round(result["ours"][f"live_{p}_ms"] / floor_summary[f"live_{p}_ms"], 2)
+            p: round(result["ours"][f"{p}_ms"] / floor_summary[f"{p}_ms"], 2)
             for p in ("p50", "p99")
         }
     if faults is not None:
-        # How each event reached the listeners, by when it was sent: a socket whose live
-        # feed stopped gets everything after by catch-up, one heartbeat late.
+        # How each event reached the listeners, by when it was sent: what a killed socket
+        # missed comes with its resume, what the paused layer dropped with a heartbeat.
         bounds = [
             ("before the kill", 0, faults["killed_wall"]),
             ("kill to pause", faults["killed_wall"], faults["paused_wall"]),
@@ -876,22 +929,28 @@ async def scenario_latency(run: Run, data: dict, args, faults: dict | None) -> d
             name: latency_summary(ours, {m: t for m, t in expected.items() if lo <= t < hi})
             for name, lo, hi in bounds
         }
+        result["gone_after_kill"] = await faults.pop("gone_watch")
         result["faults"] = faults
-        result["presence_after_expiry"] = await presence_expiry(users, closed_at, args)
-        result["heartbeats_running_after_expiry"] = ((await probe(run)) or {}).get("heartbeats")
+        result["presence_after_expiry"] = await presence_expiry(users, closed_at)
+        result["beating_consumers_after_expiry"] = ((await probe(run)) or {}).get(
+            "beating_consumers"
+        )
         result["ws_log_error_lines_after_close"] = (
             topology.ws_log_errors() - errors_before - result["ws_log_error_lines_during"]
         )
     return result
 
 
-async def inject_faults(topology: Topology, duration: float, out: dict) -> None:
-    """At 30% of the run kill -9 uvicorn and start it again; at 65% pause Redis for 3 s."""
+async def inject_faults(topology: Topology, duration: float, out: dict, gone_users) -> None:
+    """At 30% of the run kill -9 uvicorn and start it again; at 65% pause Redis for 3 s.
+    From the kill on, watch the presence of the listeners who do not come back."""
     began = time.monotonic()
     await asyncio.sleep(duration * 0.3)
     killed = time.monotonic()
     out["killed_wall"] = time.time()
     await asyncio.to_thread(topology.kill_ws)
+    out["gone_watch"] = asyncio.create_task(presence_expiry(gone_users, out["killed_wall"]))
+    await asyncio.sleep(topology.args.ws_down)
     await asyncio.to_thread(topology.start_ws)
     out["uvicorn_killed_at_s"] = round(killed - began, 1)
     out["uvicorn_back_after_s"] = round(time.monotonic() - killed, 2)
@@ -906,22 +965,44 @@ async def inject_faults(topology: Topology, duration: float, out: dict) -> None:
     out["redis_pause_answer"] = output.decode().strip()
 
 
-async def presence_expiry(users, closed_at: float, args) -> dict:
-    """Presence of the listeners after their sockets closed: every 5 s until all are offline
-    or one expiry period (PRESENCE_STALE_SECONDS + the beat's 60 s + 15 s) has passed."""
-    limit = args.presence_stale + 60 + 15
+def after_close_wait() -> float:
+    """Seconds after the last socket closed by which presence should say so: the grace, the
+    announcement's batch, and a second of margin."""
+    from django.conf import settings
+
+    return settings.PRESENCE_GRACE_SECONDS + settings.PRESENCE_BATCH_SECONDS + 1.0
+
+
+def expiry_period() -> float:
+    """How long a connection nobody closed may count: PRESENCE_TTL_SECONDS after its last
+    renewal, then up to PRESENCE_SWEEP_SECONDS until beat's sweep drops and announces it,
+    plus EXPIRY_MARGIN for the sweep task's queueing and run."""
+    from django.conf import settings
+
+    sweep = settings.CELERY_BEAT_SCHEDULE["accounts-sweep-presence"]["schedule"]
+    return settings.PRESENCE_TTL_SECONDS + sweep + EXPIRY_MARGIN
+
+
+async def presence_expiry(users, closed_at: float) -> dict:
+    """Presence of these users after their sockets closed (or their server died): every
+    second until none is online either way, or one expiry period and 10 s have passed."""
+    limit = expiry_period() + 10
     ids = [u.pk for u in users]
     samples = []
     while True:
         state = await in_thread(presence_of, ids)
         samples.append({"after_s": round(time.time() - closed_at, 1), **state})
-        if not state["not_offline"] or time.time() - closed_at > limit:
+        if presence_right(state, 0) or time.time() - closed_at > limit:
             break
-        await asyncio.sleep(5)
+        await asyncio.sleep(1)
+    last = samples[-1]
     return {
-        "expiry_period_s": limit,
-        "all_offline_after_s": samples[-1]["after_s"] if not samples[-1]["not_offline"] else None,
-        "still_not_offline": samples[-1]["not_offline"],
+        "expiry_period_s": expiry_period(),
+        "watched_up_to_s": limit,
+        "users": len(ids),
+        "all_offline_after_s": last["after_s"] if presence_right(last, 0) else None,
+        "still_derived_not_offline": last["derived_not_offline"],
+        "still_announced_not_offline": last["announced_not_offline"],
         "samples": samples,
     }
 
@@ -929,6 +1010,7 @@ async def presence_expiry(users, closed_at: float, args) -> dict:
 async def scenario_idle(run: Run, data: dict, count: int, seconds: float) -> dict:
     topology = run.topology
     gate = asyncio.Semaphore(CONNECT_GATE)
+    await run.new_page()
     ours = [Socket(run, WS_PATH, key, gate) for key in data["keys_a"][:count]]
     floor = [Socket(run, FLOOR_PATH, None, gate) for _ in range(count)]
     baseline_before = cpu_marks(topology)
@@ -958,12 +1040,14 @@ async def scenario_idle(run: Run, data: dict, count: int, seconds: float) -> dic
         "heartbeats_received": sum(s.heartbeats for s in ours) - heartbeats_before,
         "presence_frames_during": sum(s.presence_frames for s in ours) - presence_before,
         "presence_while_connected": online,
-        "errors": dict(sum((s.errors for s in ours + floor), Counter())),
+        "errors": dict(sum((s.errors for s in ours), Counter())),
+        "floor_errors": dict(sum((s.errors for s in floor), Counter())),
     }
 
 
 async def scenario_storm(run: Run, data: dict, count: int) -> dict:
     users = data["users_a"][:count]
+    await run.new_page()
     sockets = [Socket(run, WS_PATH, key) for key in data["keys_a"][:count]]
     before = cpu_marks(run.topology)
     began = time.time()
@@ -986,6 +1070,7 @@ async def scenario_storm(run: Run, data: dict, count: int) -> dict:
         "presence_frames": frames,
         "cpu_share_of_one_core": cpu_between(before, after),
         "presence_after_settle": online,
+        "presence_right_after_settle": presence_right(online, count),
         "connects": sum(s.connects for s in sockets),
         "errors": dict(sum((s.errors for s in sockets), Counter())),
     }
@@ -1033,15 +1118,19 @@ async def drop_one(port: int, session: str, after: float | None) -> float | None
 
 
 async def probe(run: Run) -> dict | None:
-    """The ws process's own count of running heartbeats (bench/ws_asgi.py), None when it
-    does not answer one."""
+    """The ws process's own count of beating consumers (bench/ws_asgi.py), None when it does
+    not answer one."""
     connection = harness.Connection("127.0.0.1", run.ports["ws"])
     try:
         status = await asyncio.wait_for(connection.request("GET", PROBE_PATH, {}, None), 5)
         if status != 200:
             return None
         counts = json.loads(connection.body)
-        return {"heartbeats": counts["heartbeats"], "tasks": counts["tasks"]}
+        return {
+            "beating_consumers": counts["beating_consumers"],
+            "heartbeat_tasks": counts["heartbeat_tasks"],
+            "tasks": counts["tasks"],
+        }
     except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError):
         return None
     finally:
@@ -1110,7 +1199,7 @@ async def scenario_drop(run: Run, data: dict, count: int, observe: float) -> dic
         "observed_s": observe,
         "samples": samples,
         "end": {
-            "heartbeats_running": (end.get("probe") or {}).get("heartbeats"),
+            "beating_consumers": (end.get("probe") or {}).get("beating_consumers"),
             "presence": end.get("presence"),
             "ws_cpu": end.get("ws_cpu"),
             "ws_log_error_lines": end.get("ws_log_error_lines"),
@@ -1123,61 +1212,10 @@ async def scenario_drop(run: Run, data: dict, count: int, observe: float) -> dic
 
 def print_report(result: dict) -> None:
     print(f"\n{result['machine']}")
-    latency = result["scenarios"].get("latency") or result["scenarios"].get("faults")
-    if latency:
-        s = latency["settings"]
-        print(
-            f"\nlatency: {s['sockets']} sockets x {s['rate']:g} changes/s x {s['duration']:g} s"
-            " (ms from the API request's start / the floor's group_send to the socket)"
-        )
-        print(
-            f"{'':8} {'events':>6} {'live':>6} {'caught':>6} {'missing':>7} {'p50':>7} "
-            f"{'p99':>7} {'max':>7} {'all p99':>8} {'dups':>5} {'reconn':>6}"
-        )
-        for side in ("ours", "floor"):
-            r = latency.get(side)
-            if not r:
-                continue
-            print(
-                f"{side:8} {r['events']:6d} {r['live']:6d} {r['catch_up']:6d} "
-                f"{r['missing']:7d} {r['live_p50_ms'] or 0:7.1f} {r['live_p99_ms'] or 0:7.1f} "
-                f"{r['live_max_ms'] or 0:7.1f} {r['all_p99_ms'] or 0:8.1f} "
-                f"{r['duplicates_delivered']:5d} {r['reconnects']:6d}"
-            )
-        if "ratio_ours_to_floor" in latency:
-            ratio = latency["ratio_ours_to_floor"]
-            print(f"ours / floor: p50 x{ratio['p50']}, p99 x{ratio['p99']}")
-        ours = latency["ours"]
-        print(
-            f"ours from the event's `at` (fan-out only): p50 {ours['from_at_p50_ms']} ms, "
-            f"p99 {ours['from_at_p99_ms']} ms; API request p50 "
-            f"{latency['driver']['response_p50_ms']} ms; {ours['duplicate_frames_filtered']} "
-            f"frames filtered by `seen`, {latency['replay_requests']} catch-up requests"
-        )
-        iso = latency["isolation"]
-        print(
-            f"isolation: {iso['other_org_sockets']} sockets of B got "
-            f"{iso['events_of_org_a_received']} of A's events"
-        )
-        print(f"CPU (share of one core): {latency['cpu_share_of_one_core']}")
-        print(
-            f"3 s after closing every socket: presence {latency['presence_3s_after_close']}, "
-            f"heartbeats still running {latency['heartbeats_running_3s_after_close']}"
-        )
-        if "faults" in latency:
-            print(f"faults: {latency['faults']}")
-            for phase, r in latency["by_phase"].items():
-                print(
-                    f"  sent {phase}: {r['events']} events, live {r['live']}, caught up "
-                    f"{r['catch_up']}, missing {r['missing']}, live p50 {r['live_p50_ms']} ms"
-                )
-            p = latency["presence_after_expiry"]
-            print(
-                f"presence after expiry: still not offline {p['still_not_offline']}, "
-                f"all offline after {p['all_offline_after_s']} s; heartbeats still running "
-                f"{latency['heartbeats_running_after_expiry']}; ws log error lines after "
-                f"closing {latency['ws_log_error_lines_after_close']}"
-            )
+    for name in ("latency", "faults"):
+        latency = result["scenarios"].get(name)
+        if latency:
+            print_latency(name, latency)
     idle = result["scenarios"].get("idle")
     if idle:
         print(
@@ -1200,12 +1238,77 @@ def print_report(result: dict) -> None:
         print(
             f"\ndrop: {drop['reset_after_hello']} reset after hello, "
             f"{drop['reset_mid_handshake']} mid-handshake; after {drop['observed_s']:g} s: "
-            f"heartbeats running {end['heartbeats_running']}, presence {end['presence']}, "
+            f"beating consumers {end['beating_consumers']}, presence {end['presence']}, "
             f"ws CPU {end['ws_cpu']} (idle before {drop['ws_cpu_idle_before']}), "
             f"ERROR lines in the ws log {end['ws_log_error_lines']}"
         )
     print()
     harness.print_checks(result["checks"])
+
+
+def print_latency(name: str, latency: dict) -> None:
+    s = latency["settings"]
+    print(
+        f"\n{name}: {s['sockets']} sockets x {s['rate']:g} changes/s x {s['duration']:g} s"
+        " (ms from the API request's start / the floor's group_send to the socket)"
+    )
+    print(
+        f"{'':8} {'events':>6} {'live':>6} {'fill':>6} {'resume':>6} {'missing':>7} "
+        f"{'p50':>7} {'p99':>7} {'max':>7} {'dups':>5} {'reconn':>6}"
+    )
+    for side in ("ours", "floor"):
+        r = latency.get(side)
+        if not r:
+            continue
+        print(
+            f"{side:8} {r['events']:6d} {r['live']:6d} {r['heartbeat_fill']:6d} "
+            f"{r['resumed']:6d} {r['missing']:7d} {r['p50_ms'] or 0:7.1f} "
+            f"{r['p99_ms'] or 0:7.1f} {r['max_ms'] or 0:7.1f} "
+            f"{r['duplicates_delivered']:5d} {r['reconnects']:6d}"
+        )
+    if "ratio_ours_to_floor" in latency:
+        ratio = latency["ratio_ours_to_floor"]
+        print(f"ours / floor: p50 x{ratio['p50']}, p99 x{ratio['p99']}")
+    ours = latency["ours"]
+    print(
+        f"ours from the event's `at` (fan-out only): p50 {ours['from_at_p50_ms']} ms, "
+        f"p99 {ours['from_at_p99_ms']} ms; API request p50 "
+        f"{latency['driver']['response_p50_ms']} ms; {ours['duplicate_frames_filtered']} "
+        f"frames filtered by `seen`, {ours['dropped_unseen_at_or_below_cursor']} unseen "
+        "dropped at or below the cursor"
+    )
+    iso = latency["isolation"]
+    print(
+        f"isolation: {iso['other_org_sockets']} sockets of B got "
+        f"{iso['events_of_org_a_received']} of A's events"
+    )
+    print(f"CPU (share of one core): {latency['cpu_share_of_one_core']}")
+    print(
+        f"presence before closing {latency['presence_before_close']}; "
+        f"after closing {latency['presence_after_close']}; beating consumers "
+        f"{latency['beating_consumers_after_close']}"
+    )
+    if "faults" in latency:
+        print(f"faults: {latency['faults']}")
+        for phase, r in latency["by_phase"].items():
+            print(
+                f"  sent {phase}: {r['events']} events, live {r['live']}, heartbeat fill "
+                f"{r['heartbeat_fill']}, resumed {r['resumed']}, missing {r['missing']}, "
+                f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms"
+            )
+        p = latency["presence_after_expiry"]
+        print(
+            f"presence after closing: all offline both ways after {p['all_offline_after_s']} s "
+            f"(expiry period {p['expiry_period_s']} s); still online derived "
+            f"{p['still_derived_not_offline']}, announced {p['still_announced_not_offline']}; "
+            f"beating consumers {latency['beating_consumers_after_expiry']}; ws log error "
+            f"lines after closing {latency['ws_log_error_lines_after_close']}"
+        )
+        gone = latency["gone_after_kill"]
+        print(
+            f"the {gone['users']} who never came back after the kill: offline both ways "
+            f"{gone['all_offline_after_s']} s after it; samples {gone['samples'][-3:]}"
+        )
 
 
 def checks(scenarios: dict) -> list[harness.Check]:
@@ -1225,22 +1328,80 @@ def checks(scenarios: dict) -> list[harness.Check]:
                 ours["duplicates_delivered"],
             )
         )
-        beats = r["heartbeats_running_3s_after_close"]
+        beats = r["beating_consumers_after_close"]
         out.append(
             (
-                f"{name}: no heartbeat running 3 s after closing (probe)",
+                f"{name}: no consumer beating after closing (probe)",
                 None if beats is None else beats == 0,
-                "not exposed" if beats is None else beats,
+                "no probe" if beats is None else beats,
             )
         )
-        after = r["presence_3s_after_close"]["not_offline"]
-        out.append((f"{name}: listeners offline 3 s after closing", not after, after))
+        listeners = r["ours"]["sockets"]
+        before = r["presence_before_close"]
+        out.append(
+            (
+                f"{name}: listeners online both ways before closing",
+                presence_right(before, listeners),
+                f"{before['derived_not_offline']}/{before['announced_not_offline']}",
+            )
+        )
+        after = r["presence_after_close"]
+        out.append(
+            (
+                f"{name}: listeners offline both ways {after['after_s']:g} s after closing",
+                presence_right(after, 0),
+                f"{after['derived_not_offline']}/{after['announced_not_offline']}",
+            )
+        )
         if "presence_after_expiry" in r:
-            left = r["presence_after_expiry"]["still_not_offline"]
-            out.append((f"{name}: listeners offline after one expiry period", not left, left))
+            p = r["presence_after_expiry"]
+            out.append(
+                (
+                    f"{name}: listeners offline both ways within one expiry period",
+                    p["all_offline_after_s"] is not None
+                    and p["all_offline_after_s"] <= p["expiry_period_s"],
+                    p["all_offline_after_s"],
+                )
+            )
+            gone = r["gone_after_kill"]
+            out.append(
+                (
+                    f"{name}: the {gone['users']} who never came back offline both ways "
+                    f"within one expiry period ({gone['expiry_period_s']:g} s) of the kill",
+                    gone["all_offline_after_s"] is not None
+                    and gone["all_offline_after_s"] <= gone["expiry_period_s"],
+                    gone["all_offline_after_s"],
+                )
+            )
+        if r.get("ratio_ours_to_floor"):
+            ratio = r["ratio_ours_to_floor"]["p99"]
+            out.append((f"{name}: p99 within 3x the floor's", ratio <= 3, f"x{ratio}"))
+        if name == "latency" and ours["p50_ms"] is not None and r["settings"]["sockets"] <= 50:
+            out.append((f"{name}: p50 < 50 ms", ours["p50_ms"] < 50, ours["p50_ms"]))
+            out.append((f"{name}: p99 < 250 ms", ours["p99_ms"] < 250, ours["p99_ms"]))
+    idle = scenarios.get("idle")
+    if idle:
+        share = idle["cpu_share_of_one_core_idle"].get("ws")
+        out.append(("idle: ws CPU < 10% of a core", share is not None and share < 0.1, share))
     storm = scenarios.get("connect_storm")
     if storm:
-        out.append(("connect storm: every socket got its hello", None, storm["all_hello_s"]))
+        hello, settled = storm["all_hello_s"], storm["presence_settled_s"]
+        out.append(("connect storm: every hello < 15 s", hello is not None and hello < 15, hello))
+        out.append(
+            (
+                "connect storm: presence settled < 30 s",
+                settled is not None and settled < 30,
+                settled,
+            )
+        )
+        online = storm["presence_after_settle"]
+        out.append(
+            (
+                "connect storm: everyone online both ways once settled",
+                storm["presence_right_after_settle"],
+                f"{online['derived_not_offline']}/{online['announced_not_offline']}",
+            )
+        )
     drop = scenarios.get("drop")
     if drop:
         end = drop["end"]
@@ -1251,16 +1412,24 @@ def checks(scenarios: dict) -> list[harness.Check]:
                 end["ws_log_error_lines"],
             )
         )
-        beats = end["heartbeats_running"]
+        beats = end["beating_consumers"]
         out.append(
             (
-                "drop: no heartbeat left running (probe)",
+                "drop: no consumer left beating (probe)",
                 None if beats is None else beats == 0,
-                "not exposed" if beats is None else beats,
+                "no probe" if beats is None else beats,
             )
         )
-        left = (end["presence"] or {}).get("not_offline")
-        out.append(("drop: dropped users offline", None if left is None else not left, left))
+        presence = end["presence"]
+        out.append(
+            (
+                "drop: dropped users offline both ways",
+                None if presence is None else presence_right(presence, 0),
+                None
+                if presence is None
+                else f"{presence['derived_not_offline']}/{presence['announced_not_offline']}",
+            )
+        )
     return out
 
 
@@ -1277,12 +1446,18 @@ def main():
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--connect-storm", type=int, default=0)
     parser.add_argument("--faults", action="store_true")
+    parser.add_argument(
+        "--ws-down", type=float, default=0.0, help="--faults: seconds uvicorn stays down"
+    )
     parser.add_argument("--drop", type=int, default=0)
     parser.add_argument(
-        "--observe", type=float, default=0, help="seconds after the drop (3 heartbeats + 5)"
+        "--observe", type=float, default=0, help="seconds after the drop (one expiry period)"
     )
     parser.add_argument("--heartbeat", type=float, default=15.0, help="REALTIME_HEARTBEAT_SECONDS")
-    parser.add_argument("--presence-stale", type=int, default=120, help="PRESENCE_STALE_SECONDS")
+    parser.add_argument(
+        "--presence-ttl", type=float, default=0, help="PRESENCE_TTL_SECONDS (3 heartbeats)"
+    )
+    parser.add_argument("--presence-sweep", type=float, default=5.0, help="PRESENCE_SWEEP_SECONDS")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn WEB_CONCURRENCY")
     parser.add_argument("--threads", type=int, default=4, help="GUNICORN_THREADS")
     parser.add_argument("--celery-concurrency", type=int, default=2)
@@ -1302,7 +1477,8 @@ def main():
         "CHANNEL_LAYER_PREFIX": PREFIX,
         "CACHE_KEY_PREFIX": PREFIX,
         "REALTIME_HEARTBEAT_SECONDS": str(args.heartbeat),
-        "PRESENCE_STALE_SECONDS": str(args.presence_stale),
+        "PRESENCE_TTL_SECONDS": str(args.presence_ttl or 3 * args.heartbeat),
+        "PRESENCE_SWEEP_SECONDS": str(args.presence_sweep),
     }
     os.environ.update(env)
     sockets_needed = max(args.sockets, args.idle, args.connect_storm, args.drop)
@@ -1317,9 +1493,10 @@ def main():
     data = ensure_data(sockets_needed)
     data["keys_a"] = sessions(data, data["users_a"])
     data["keys_b"] = sessions(data, data["users_b"])
+    load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
     machine = (
-        f"{os.cpu_count()} cores, PostgreSQL {connection.pg_version // 10000}; loaded machine "
-        f"(shared with others' tests): CPU {harness.cpu_busy():.0%} busy just before"
+        f"{os.cpu_count()} cores, PostgreSQL {connection.pg_version // 10000}; load average "
+        f"{load} and CPU {harness.cpu_busy():.0%} busy just before"
     )
     connection.close()
 
@@ -1350,7 +1527,7 @@ def main():
             between()
         if args.drop:
             print(f"drop {args.drop}...", flush=True)
-            observe = args.observe or args.heartbeat * 3 + 5
+            observe = args.observe or expiry_period()
             scenarios["drop"] = harness._run(scenario_drop(run, data, args.drop, observe))
             between()
         if args.faults:
@@ -1367,8 +1544,11 @@ def main():
         "settings": {
             **{
                 k: getattr(args, k)
-                for k in ("heartbeat", "presence_stale", "workers", "threads", "celery_concurrency")
+                for k in ("heartbeat", "workers", "threads", "celery_concurrency")
             },
+            "presence_ttl": float(env["PRESENCE_TTL_SECONDS"]),
+            "presence_sweep": args.presence_sweep,
+            "expiry_period": expiry_period(),
             "probe": not args.no_probe,
             "fd_limit": fds,
             "redis": "private redis-server" if args.faults else "shared, db 5, prefix rtbench",

@@ -1,12 +1,9 @@
-"""`csportal.asgi:application` for the real-time benchmark, plus one probe the server does
-not expose yet: `GET /bench/ws-tasks` answers how many asyncio tasks the process runs, by
-coroutine name, and how many of them look like heartbeats (name contains "heartbeat").
+"""`csportal.asgi:application` for the real-time benchmark, plus one probe: `GET
+/bench/ws-tasks` answers the process's own `csportal.consumers.beating_consumers()` (the
+consumers whose heartbeat still runs; one that outlived its socket stays counted) and, as a
+cross-check that costs one pass over the loop, its asyncio tasks by coroutine name.
 
-Everything else goes to the application unchanged. The probe reads the event loop only
-(asyncio.all_tasks), not the consumers' attributes, so a rewrite of csportal/consumers.py
-keeps it working as long as its heartbeat coroutine's name says "heartbeat". Once the server
-reports its running heartbeats and consumers itself (see bench/README.md), this file can go
-and realtime_load.py can read that instead. `--no-probe` runs csportal.asgi untouched.
+Everything else goes to the application unchanged. `--no-probe` runs csportal.asgi untouched.
 """
 
 import asyncio
@@ -14,22 +11,28 @@ import json
 from collections import Counter
 
 from csportal.asgi import application as csportal_application
+from csportal.consumers import beating_consumers
 
 PROBE_PATH = "/bench/ws-tasks"
 
 
-def task_counts() -> dict:
+def probe() -> dict:
     names = Counter()
     for task in asyncio.all_tasks():
         coroutine = task.get_coro()
         names[getattr(coroutine, "__qualname__", type(coroutine).__name__)] += 1
-    heartbeats = sum(n for name, n in names.items() if "heartbeat" in name.lower())
-    return {"tasks": sum(names.values()), "heartbeats": heartbeats, "by_name": dict(names)}
+    heartbeat_tasks = sum(n for name, n in names.items() if "heartbeat" in name.lower())
+    return {
+        "beating_consumers": beating_consumers(),
+        "heartbeat_tasks": heartbeat_tasks,
+        "tasks": sum(names.values()),
+        "by_name": dict(names),
+    }
 
 
 async def application(scope, receive, send):
     if scope["type"] == "http" and scope["path"] == PROBE_PATH:
-        body = json.dumps(task_counts()).encode()
+        body = json.dumps(probe()).encode()
         headers = [(b"content-type", b"application/json")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
