@@ -70,6 +70,14 @@ def presence_renew(*, user: User, channel: str, away: bool, now: datetime) -> No
         _mark_pending(user.pk, now)
 
 
+def presence_renew_many(*, channels: Iterable[str], now: datetime) -> int:
+    """`presence_renew` for many sockets at once, without bringing back swept ones (a socket
+    closing while its renewal waited must stay gone): their own heartbeat does that."""
+    return PresenceConnection.objects.filter(channel__in=list(channels)).update(
+        expires_at=_expires(now)
+    )
+
+
 def presence_disconnect(*, user: User, channel: str, now: datetime) -> None:
     if PresenceConnection.objects.filter(channel=channel).delete()[0]:
         _mark_pending(user.pk, now)

@@ -125,7 +125,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await self._join(groups)
         # Staff join their organizations' groups besides their own and their session's.
         self.counts_in_presence = any(group.startswith("org.") for group in groups)
-        self.cursor = await database_sync_to_async(realtime.settled_floor)(now=timezone.now())
+        self.cursor, _latest = await _marks.read()
         if self.counts_in_presence:
             await database_sync_to_async(presence.presence_connect)(
                 user=self.user, channel=self.channel_name, now=timezone.now()
@@ -160,6 +160,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             with contextlib.suppress(Exception):
                 await self.channel_layer.group_discard(group, self.channel_name)
         if self.counts_in_presence:
+            _renewals.forget(self.channel_name)
             await database_sync_to_async(presence.presence_disconnect)(
                 user=self.user, channel=self.channel_name, now=timezone.now()
             )
@@ -230,7 +231,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             self.groups_joined.add(group)
 
     async def _fill_gaps(self) -> None:
-        beat = await database_sync_to_async(self._read_beat)(renew=False, check_rights=False)
+        floor, _latest = await _marks.read()
+        beat = await database_sync_to_async(self._read_beat)(floor=floor, check_rights=False)
         if not await self._apply(beat):
             raise StopConsumer
 
@@ -240,10 +242,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
             beats += 1
             try:
-                beat = await database_sync_to_async(self._read_beat)(
-                    renew=True, check_rights=beats % RIGHTS_CHECK_EVERY == 0
-                )
-                if not await self._apply(beat):
+                if not await self._beat(check_rights=beats % RIGHTS_CHECK_EVERY == 0):
                     return
                 await self.send_json({"type": "heartbeat", **self._cursor_frame(beats)})
             except asyncio.CancelledError:
@@ -252,6 +251,21 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 return  # The client is gone; its disconnect releases the rest.
             except Exception:
                 logger.exception("heartbeat failed for user %s", self.user.pk)
+
+    async def _beat(self, *, check_rights: bool) -> bool:
+        """Renew presence, send what the layer dropped, check rights when it is their turn.
+        Returns whether the socket stays open.
+
+        Most beats of a quiet socket touch no database of their own: the renewal is batched
+        per process, and when the socket has sent everything up to the newest event there
+        is nothing it can have missed."""
+        if self.counts_in_presence:
+            await _renewals.renew(self.channel_name)
+        floor, latest = await _marks.read()
+        if not check_rights and self.cursor >= latest:
+            return True
+        beat = await database_sync_to_async(self._read_beat)(floor=floor, check_rights=check_rights)
+        return await self._apply(beat)
 
     def _cursor_frame(self, beats: int) -> dict:
         """The cursor, once the client can no longer be waiting to resume from an older one
@@ -278,11 +292,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.sent = {event_id for event_id in self.sent if event_id > self.cursor}
         return True
 
-    def _read_beat(self, *, renew: bool, check_rights: bool) -> Beat:
-        """Everything a heartbeat needs, in one hop to a database thread: the events the
-        layer dropped and, when `check_rights`, whether the session still stands and the
-        groups it may be in now."""
-        now = timezone.now()
+    def _read_beat(self, *, floor: int, check_rights: bool) -> Beat:
+        """What a heartbeat reads, in one hop to a database thread: the events the layer
+        dropped (above the cursor, not sent) and, when `check_rights`, whether the session
+        still stands and the groups it may be in now. `floor` was read before: whatever
+        commits after that is above it or found here."""
         groups = self.groups_joined
         if check_rights:
             user = User.objects.filter(pk=self.user.pk, is_active=True).first()
@@ -292,12 +306,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 return Beat(still_allowed=False)
             groups = self._groups_by_right(user)
             groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
-        if renew and self.counts_in_presence:
-            presence.presence_renew(
-                user=self.user, channel=self.channel_name, away=self.away, now=now
-            )
-        # The floor first: whatever commits after it is read is above it or in the query.
-        floor = _floor.read(now)
+            if self.counts_in_presence:
+                # A connection swept while this server was too busy to renew it comes back.
+                presence.presence_renew(
+                    user=user, channel=self.channel_name, away=self.away, now=timezone.now()
+                )
         missed = realtime.missed_events(self.groups_joined, above=self.cursor, sent=self.sent)
         complete = len(missed) < realtime.REPLAY_LIMIT
         return Beat(
@@ -309,22 +322,69 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         )
 
 
-class _SharedFloor:
-    """`settled_floor`, read at most once a second per process: every socket's heartbeat
-    wants it, and one a moment old is only more cautious (lower)."""
+class _Marks:
+    """The settled floor and the newest event id, read at most once a second per process
+    and shared by every socket's heartbeat: marks a moment old only make a beat more
+    cautious (a lower floor) or read once more (a newer event found next time)."""
 
     def __init__(self):
         self._read_at = -1.0
-        self._value = 0
+        self._value = (0, 0)
+        self._reading: asyncio.Future | None = None
 
-    def read(self, now) -> int:
-        if time.monotonic() - self._read_at >= 1.0:
-            self._value = realtime.settled_floor(now=now)
+    async def read(self) -> tuple[int, int]:
+        if time.monotonic() - self._read_at < 1.0:
+            return self._value
+        if self._reading is None or self._reading.get_loop() is not asyncio.get_running_loop():
+            self._reading = asyncio.ensure_future(database_sync_to_async(self._fetch)())
+        reading = self._reading
+        try:
+            self._value = await asyncio.shield(reading)
             self._read_at = time.monotonic()
+        finally:
+            if self._reading is reading and reading.done():
+                self._reading = None
         return self._value
 
+    @staticmethod
+    def _fetch() -> tuple[int, int]:
+        now = timezone.now()
+        # The floor first: an event that commits in between is above it.
+        floor = realtime.settled_floor(now=now)
+        return floor, realtime.newest_event_id()
 
-_floor = _SharedFloor()
+
+_marks = _Marks()
+
+
+class _Renewals:
+    """The heartbeats' presence renewals of one process, written together at most once a
+    second: a thousand sockets' beats are one UPDATE, not 67 a second."""
+
+    def __init__(self):
+        self._due: set[str] = set()
+        self._written_at = -1.0
+        self._writing = False
+
+    async def renew(self, channel: str) -> None:
+        self._due.add(channel)
+        if self._writing or time.monotonic() - self._written_at < 1.0:
+            return
+        self._writing = True
+        due, self._due = self._due, set()
+        try:
+            await database_sync_to_async(presence.presence_renew_many)(
+                channels=due, now=timezone.now()
+            )
+        finally:
+            self._writing = False
+            self._written_at = time.monotonic()
+
+    def forget(self, channel: str) -> None:
+        self._due.discard(channel)
+
+
+_renewals = _Renewals()
 
 
 class _Announcer:

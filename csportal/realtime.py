@@ -233,6 +233,10 @@ def settled_floor(*, now: datetime) -> int:
     return next((row["id"] for row in _settled(now)), 0)
 
 
+def newest_event_id() -> int:
+    return next(iter(Event.objects.order_by("-id").values_list("id", flat=True)[:1]), 0)
+
+
 def settled_floor_subquery(*, now: datetime) -> Expression:
     """`settled_floor` for a caller that folds it into a bigger query."""
     return Coalesce(Subquery(_settled(now)), 0)

@@ -13,6 +13,7 @@ from accounts.presence import (
     presence_disconnect,
     presence_expire,
     presence_renew,
+    presence_renew_many,
     presence_set,
 )
 from accounts.tests.factories import MembershipFactory
@@ -185,3 +186,19 @@ def test_a_customer_has_no_presence_to_announce(customer):
     presence_announce(now=NOW)
 
     assert announcements() == []
+
+
+def test_renewing_many_connections_at_once_keeps_them_alive_and_brings_back_none_that_closed(
+    agent, manager
+):
+    presence_connect(user=agent, channel="tab-a", now=NOW)
+    presence_connect(user=manager, channel="tab-m", now=NOW)
+    presence_disconnect(user=manager, channel="tab-m", now=later(1))
+
+    renewed = presence_renew_many(channels=["tab-a", "tab-m"], now=later(40))
+
+    assert renewed == 1
+    assert live_statuses([agent.pk, manager.pk], now=later(80)) == {
+        agent.pk: "online",
+        manager.pk: "offline",
+    }
