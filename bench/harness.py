@@ -511,6 +511,8 @@ def uvicorn_argv(app: str, port: int) -> list[str]:
         "--forwarded-allow-ips=*",
         "--lifespan=off",
         "--ws-max-size=1048576",
+        "--workers=1",
+        "--ws-per-message-deflate=false",
         "--log-level=warning",
     ]
 

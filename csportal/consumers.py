@@ -36,10 +36,10 @@ logger = logging.getLogger(__name__)
 # trips, until heartbeats came later than clients wait for them.
 database_sync_to_async = functools.partial(DatabaseSyncToAsync, thread_sensitive=False)
 
-# The session, the user and their memberships are read again on every so many beats (and
-# at once when a service closes the sockets): a lost close message or a change made behind
-# the services' back still ends the socket within a minute, without three queries a beat.
-RIGHTS_CHECK_EVERY = 4
+# The session, the user and their memberships are read again every so many beats (services
+# that change them close the sockets at once): a lost close message or a change made behind
+# the services' back still ends the socket within two minutes, without queries every beat.
+RIGHTS_CHECK_EVERY = 8
 
 CLOSE_UNAUTHENTICATED = realtime.CLOSE_UNAUTHENTICATED
 CLOSE_RECONNECT = realtime.CLOSE_RECONNECT
@@ -138,8 +138,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.heartbeat = asyncio.create_task(self._heartbeat_loop())
         _beating.add(self)
 
-    def _groups_by_right(self, user: User) -> set[str]:
-        groups = set(account_selectors.realtime_groups_for(user))
+    def _groups_by_right(self, user: User, memberships=None) -> set[str]:
+        groups = set(account_selectors.realtime_groups_for(user, memberships))
         if self.session_key:
             groups.add(realtime.session_group(self.session_key))
         return groups
@@ -299,12 +299,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         commits after that is above it or found here."""
         groups = self.groups_joined
         if check_rights:
-            user = User.objects.filter(pk=self.user.pk, is_active=True).first()
-            if user is None or (
-                self.session_key and not _session_is_current(self.session_key, user)
-            ):
+            standing = account_selectors.standing_of(self.user.pk)
+            if standing is None:
                 return Beat(still_allowed=False)
-            groups = self._groups_by_right(user)
+            user, memberships = standing
+            if self.session_key and not _session_is_current(self.session_key, user):
+                return Beat(still_allowed=False)
+            groups = self._groups_by_right(user, memberships)
             groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
             if self.counts_in_presence:
                 # A connection swept while this server was too busy to renew it comes back.

@@ -317,7 +317,7 @@ REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=15.
 # Event ids come from a sequence but transactions commit out of id order: a socket's resync
 # cursor stays this far behind the newest event, longer than any transaction between writing
 # an event and committing it, so one committed late is still found.
-REALTIME_SETTLE_SECONDS = env.float("REALTIME_SETTLE_SECONDS", default=30.0)
+REALTIME_SETTLE_SECONDS = env.float("REALTIME_SETTLE_SECONDS", default=10.0)
 # A socket's presence lasts this long unless its heartbeat renews it: three beats, so a busy
 # server that beats late does not flicker anyone offline.
 PRESENCE_TTL_SECONDS = env.float("PRESENCE_TTL_SECONDS", default=3 * REALTIME_HEARTBEAT_SECONDS)
