@@ -2,13 +2,11 @@
 
 from csportal.caching import forget
 
-from .backends import user_key
 from .models import Membership
 from .selectors import assignable_key, memberships_key
 
 
 def forget_user(sender, instance, **kwargs) -> None:
-    forget(user_key(instance.pk))
     # Their name in their organizations' lists of whom work can be given to.
     for organization_id in Membership.objects.filter(user_id=instance.pk).values_list(
         "organization_id", flat=True
