@@ -5,7 +5,7 @@ memberships are read through the cache, dropped by the services that change them
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client
@@ -28,6 +28,7 @@ def user_loads(captured) -> list[str]:
 
 def cached_values() -> list[bytes]:
     """Every value in the cache, as stored (pickled)."""
+    cache = caches["default"]
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client()
         prefix = settings.CACHES["default"]["KEY_PREFIX"]
