@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from .cache import membership_changed
 from .models import CustomerProfile, Membership, Organization, Role, User
 
 DEMO_PASSWORD = "csportal-demo"  # noqa: S105 - published in the README on purpose
@@ -45,6 +46,8 @@ def seed_accounts() -> tuple[Organization, dict[str, User], list[User], int]:
             organization=organization,
             defaults={"role": role, "accepted_at": now, "invited_at": now},
         )
+        if membership_created:
+            membership_changed(user_id=user.pk, organization_id=organization.pk)
         staff[email] = user
         created += user_created + membership_created
     customers = []

@@ -5,6 +5,7 @@ from django.db.models import Case, QuerySet, Subquery, Value, When
 
 from csportal.realtime import audience_groups, org_role_group, org_staff_group, user_group
 
+from .cache import MEMBERSHIPS_SECONDS, assignable_key, memberships_key
 from .models import (
     ApiToken,
     Membership,
@@ -15,8 +16,6 @@ from .models import (
     StaffInvitation,
     User,
 )
-
-MEMBERSHIPS_SECONDS = 300
 
 
 def staff_memberships_of(user: User) -> QuerySet[Membership]:
@@ -70,17 +69,13 @@ def standing_of(user_id: int) -> tuple[User, list[Membership]] | None:
     return None if user is None else (user, memberships)
 
 
-def memberships_key(user_id: int) -> str:
-    return f"accounts:memberships:{user_id}"
-
-
 def request_memberships(request) -> list[Membership]:
     """The signed-in user's active staff memberships, read once per request: the page's
     access check, its nav and its socket's groups all need them.
 
     Read through the cache, as every staff page and none of the customer's can do without
-    them; a save or delete of a membership or its organization drops the user's copy
-    (accounts.receivers)."""
+    them; the services that change a membership or its organization drop the user's copy
+    (accounts.cache)."""
     cached = getattr(request, "_active_memberships", None)
     if cached is None:
         user = request.user
@@ -102,15 +97,11 @@ def request_memberships(request) -> list[Membership]:
 ASSIGNABLE_ROLES = (Role.AGENT, Role.MANAGER)
 
 
-def assignable_key(organization_id: int) -> str:
-    return f"accounts:assignable:{organization_id}"
-
-
 def assignable_people(organization_id: int) -> list[tuple[int, str]]:
     """(user id, name) of everyone work can be given to at the organization, by name.
 
-    Cached: the staff ticket page lists them on every view. A save or delete of a
-    membership, or a save of a member (a new name), drops it (accounts.receivers)."""
+    Cached: the staff ticket page lists them on every view. The services that change a
+    membership there or a member's name drop it (accounts.cache)."""
 
     def read():
         people = (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from csportal.realtime import close_sockets, org_role_group, org_staff_group, publish, user_group
 
+from . import cache
 from .models import (
     AgentSkill,
     ApiToken,
@@ -76,6 +77,8 @@ def customer_profile_update(*, user: User, **changes) -> CustomerProfile:
                 setattr(user, name, value.strip() if name == "full_name" else value)
             user.full_clean(exclude=["password", "email"])
             user.save(update_fields=list(user_changes))
+            if "full_name" in user_changes:
+                cache.person_renamed(user.pk)
         profile, _created = CustomerProfile.objects.select_for_update().get_or_create(user=user)
         for name in _PROFILE_FIELDS:
             if name in changes:
@@ -97,6 +100,7 @@ def organization_create(
         Membership.objects.create(
             user=manager, organization=organization, role=Role.MANAGER, accepted_at=now
         )
+        cache.membership_changed(user_id=manager.pk, organization_id=organization.pk)
     return organization
 
 
@@ -106,7 +110,9 @@ def organization_update(
     organization.name = name
     organization.timezone = timezone_name
     organization.full_clean()
-    organization.save(update_fields=["name", "timezone"])
+    with transaction.atomic():
+        organization.save(update_fields=["name", "timezone"])
+        cache.organization_changed(organization.pk)
     return organization
 
 
@@ -268,7 +274,7 @@ def invitation_accept(
     with transaction.atomic():
         invitation = _lock_open(invitation, now)
         # Someone put on the staff another way since the invitation keeps their place as is.
-        membership, _created = Membership.objects.get_or_create(
+        membership, created = Membership.objects.get_or_create(
             user=user,
             organization_id=invitation.organization_id,
             defaults={
@@ -278,6 +284,8 @@ def invitation_accept(
                 "accepted_at": now,
             },
         )
+        if created:
+            cache.membership_changed(user_id=user.pk, organization_id=membership.organization_id)
         invitation.status = InvitationStatus.ACCEPTED
         invitation.answered_at = now
         invitation.save(update_fields=["status", "answered_at"])
@@ -324,6 +332,9 @@ def membership_set_active(*, membership: Membership, is_active: bool, by: User) 
     with transaction.atomic():
         membership.is_active = is_active
         membership.save(update_fields=["is_active"])
+        cache.membership_changed(
+            user_id=membership.user_id, organization_id=membership.organization_id
+        )
         # Their open sockets were let into groups by the old rights.
         close_sockets(user_group(membership.user_id))
         publish(
@@ -342,6 +353,9 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     with transaction.atomic():
         membership.role = role
         membership.save(update_fields=["role"])
+        cache.membership_changed(
+            user_id=membership.user_id, organization_id=membership.organization_id
+        )
         # Their open sockets were let into groups by the old rights.
         close_sockets(user_group(membership.user_id))
         publish(

@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Only for sessions signed in before the user stopped being cached (its docstring).
     "accounts.backends.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

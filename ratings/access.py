@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organization, Role
-from csportal.queries import Prepared
 
 from .models import Review, Score, TargetKind
 
@@ -16,22 +15,16 @@ def access_provider(organization_slug: str) -> Organization:
     return get_object_or_404(Organization, slug=organization_slug)
 
 
-# Read on every view of a public provider page: compiled once (csportal.queries).
-_organization_score = Prepared(
-    lambda ids, texts: (
-        Score.objects.select_related("organization")
-        .filter(organization__slug=texts[0], kind=TargetKind.ORGANIZATION, person=None)
-        .order_by("pk")[:1]
-    )
-)
-
-
 def access_provider_score(organization_slug: str) -> tuple[Organization, Score | None]:
     """Any provider with its organization score (None before its first review), in one
     query when it has one: the public page reads both on every view."""
-    found = _organization_score.objects([], [organization_slug])
-    if found:
-        (score,) = found
+    score = (
+        Score.objects.select_related("organization")
+        .filter(organization__slug=organization_slug, kind=TargetKind.ORGANIZATION, person=None)
+        .order_by("pk")
+        .first()
+    )
+    if score is not None:
         return score.organization, score
     return access_provider(organization_slug), None
 

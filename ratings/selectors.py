@@ -29,7 +29,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Membership, Organization, Role, User
 from chat.models import Conversation
-from csportal.queries import Prepared
 from technicians.models import ServiceRequest
 from tickets.models import Status as TicketStatus
 from tickets.models import Ticket
@@ -102,22 +101,16 @@ def recent_reviews(
     return ReviewsPage(reviews=rows[:limit], has_more=len(rows) > limit)
 
 
-# Both read on every signed-in view of a provider page: compiled once (csportal.queries).
-_own_latest_review = Prepared(
-    lambda ids, texts: (
-        Review.objects.filter(customer_id=ids[0], organization_id=ids[1])
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
-    )
-)
-
-
 def own_review_id(customer: User, organization: Organization) -> int | None:
     """The id of the customer's latest review of the organization, for the link to it."""
     if not customer.is_authenticated:
         return None
-    row = _own_latest_review.row([customer.pk, organization.pk], [])
-    return row and row["pk"]
+    return (
+        Review.objects.filter(customer=customer, organization=organization)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def reviews_for_staff(organization: Organization) -> QuerySet[Review]:
@@ -216,38 +209,23 @@ def _unreviewed(field: str, customer_id: int, **filters) -> QuerySet:
     ).filter(~Exists(reviewed), ~Exists(own_staff))
 
 
-# Read on every signed-in view of a provider page: compiled once (csportal.queries). Three
-# small queries: building and compiling one UNION of them on each view cost 7 ms of Python
-# (bench/ratings_load.py, page provider customer, profiled).
-_subjects_with = {
-    field: Prepared(
-        lambda ids, texts, field=field, text=text, at=at: (
-            _unreviewed(field, ids[0], organization_id=ids[1])
-            .only(text, at)
-            .order_by(f"-{at}", "-pk")[:SUBJECT_CHOICES_LIMIT]
-        )
-    )
-    for field, (_model, text, at) in _SUBJECTS.items()
-}
-
-
 def review_subjects(customer: User, organization: Organization) -> list[Reviewable]:
     """What the customer's review of the organization may be about, newest first: their
     answered tickets, completed visits and answered chats with it that they have not
     reviewed; nothing when they are its staff."""
+    # Three small queries, one per kind: one UNION of them cost more to build and compile
+    # in Python than the two round trips it saves (bench/ratings_load.py, profiled).
     subjects = []
     for field, (_model, text, at) in _SUBJECTS.items():
-        for row in _subjects_with[field].objects([customer.pk, organization.pk], []):
-            subjects.append(
-                Reviewable(
-                    field,
-                    row.pk,
-                    getattr(row, text),
-                    getattr(row, at),
-                    organization.slug,
-                    organization.name,
-                )
-            )
+        rows = (
+            _unreviewed(field, customer.pk, organization_id=organization.pk)
+            .order_by(f"-{at}", "-pk")
+            .values_list("pk", text, at)[:SUBJECT_CHOICES_LIMIT]
+        )
+        subjects += [
+            Reviewable(field, pk, label, when, organization.slug, organization.name)
+            for pk, label, when in rows
+        ]
     return sorted(subjects, key=lambda subject: (subject.at, subject.pk), reverse=True)
 
 

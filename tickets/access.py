@@ -4,7 +4,6 @@ from django.http import Http404
 
 from accounts.access import access_membership, access_request_membership
 from accounts.models import Role
-from csportal.queries import Prepared
 
 from .models import Attachment, Ticket
 
@@ -16,14 +15,6 @@ def _ticket_id(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-# Pages and the API read one ticket on every view: compiled once (csportal.queries).
-_ticket_of_organization = Prepared(
-    lambda ids, texts: Ticket.objects.select_related("category", "assignee", "customer").filter(
-        pk=ids[0], organization_id=ids[1]
-    )
-)
 
 
 def _tickets(lock: bool):
@@ -54,10 +45,12 @@ def access_staff_ticket(
             return _tickets(lock).get(pk=pk, organization=membership.organization)
         except Ticket.DoesNotExist:
             raise Http404 from None
-    found = _ticket_of_organization.objects([pk, membership.organization_id], [])
-    if not found:
-        raise Http404
-    (ticket,) = found
+    # The membership carries the organization: no join for it.
+    tickets = Ticket.objects.select_related("category", "assignee", "customer")
+    try:
+        ticket = tickets.get(pk=pk, organization_id=membership.organization_id)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
     ticket.organization = membership.organization
     return ticket
 

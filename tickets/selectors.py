@@ -5,7 +5,6 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from csportal.queries import Prepared
 
 from . import cache as ticket_cache
 from .models import DEFAULT_SLA, Attachment, Category, SlaPolicy, Ticket, TicketUpdate
@@ -34,24 +33,6 @@ def _with_sla(queryset: QuerySet, organization, priority) -> QuerySet:
     )
 
 
-# Compiled once (csportal.queries): every ticket opened through the API reads them, with the
-# SLA for its priority on the way rather than from the cache.
-_category_of = Prepared(
-    lambda ids, texts: _with_sla(
-        Category.objects.select_related("organization").filter(
-            pk=ids[0], organization__slug=texts[0]
-        ),
-        OuterRef("organization"),
-        texts[1],
-    )
-)
-_organization_by_slug = Prepared(
-    lambda ids, texts: _with_sla(
-        Organization.objects.filter(slug=texts[0]), OuterRef("pk"), texts[1]
-    )
-)
-
-
 @dataclass(frozen=True)
 class OpeningTarget:
     """Where a new ticket goes: None for an organization or category that does not match."""
@@ -66,15 +47,21 @@ def opening_target(slug: str, category_id: int | None, priority: str) -> Opening
     one query: opening a ticket is the busiest write there is, and every round trip shows
     in its throughput. A category of another organization is not found, like a missing one.
     """
+    # The SLA comes on the way rather than from the cache: one round trip either way.
     if category_id is not None:
-        found = _category_of.objects([category_id], [slug, priority])
-        if found:
-            (category,) = found
+        categories = _with_sla(
+            Category.objects.select_related("organization").filter(organization__slug=slug),
+            OuterRef("organization"),
+            priority,
+        )
+        category = categories.filter(pk=category_id).first()
+        if category is not None:
             return OpeningTarget(category.organization, category, _sla(category, priority))
-    found = _organization_by_slug.objects([], [slug, priority])
-    if not found:
+    organization = _with_sla(
+        Organization.objects.filter(slug=slug), OuterRef("pk"), priority
+    ).first()
+    if organization is None:
         return OpeningTarget(None, None, None)
-    (organization,) = found
     return OpeningTarget(organization, None, _sla(organization, priority))
 
 

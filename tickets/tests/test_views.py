@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from accounts import services as account_services
 from accounts.models import Role
-from accounts.tests.factories import CustomerFactory, online, staff
+from accounts.tests.factories import CustomerFactory, StaffInvitationFactory, online, staff
 from tickets import selectors, services, views
 from tickets.models import (
     Attachment,
@@ -532,13 +533,16 @@ def test_the_assign_select_shows_a_new_agent_and_a_new_name_at_once(
     client, organization, customer, agent, after_commit
 ):
     ticket = open_ticket(organization, customer)
+    newcomer = CustomerFactory(email="nora@example.com", full_name="Nora Newcomer")
+    invitation = StaffInvitationFactory(
+        organization=organization, email=newcomer.email, role=Role.AGENT
+    )
     client.force_login(agent)
     client.get(staff_url(ticket))
 
     with after_commit():
-        newcomer = staff(organization, Role.AGENT, full_name="Nora Newcomer")
-        agent.full_name = "Renamed Agent"
-        agent.save()
+        account_services.invitation_accept(invitation=invitation, user=newcomer)
+        account_services.customer_profile_update(user=agent, full_name="Renamed Agent")
     page = client.get(staff_url(ticket)).content.decode()
 
     assert f'<option value="{newcomer.pk}">Nora Newcomer</option>' in page
