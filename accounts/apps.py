@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from .contributions import register
+
+        register()
         from . import receivers
         from .models import Membership, Organization, User
 

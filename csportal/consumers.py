@@ -3,6 +3,9 @@
 The socket delivers each event live as the channel layer brings it, and its heartbeat sends
 whatever the layer dropped: the events of its groups above its cursor that it has not sent.
 The client drops the few duplicates by id.
+
+It imports no app: a user's groups and their presence come through the registries of
+`csportal.realtime` (filled by accounts).
 """
 
 import asyncio
@@ -16,15 +19,11 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
-
-from accounts import presence
-from accounts import selectors as account_selectors
-from accounts.models import User
 
 from . import realtime
 
@@ -34,7 +33,7 @@ CLOSE_UNAUTHENTICATED = realtime.CLOSE_UNAUTHENTICATED
 CLOSE_RECONNECT = realtime.CLOSE_RECONNECT
 
 
-def _session_is_current(session_key: str | None, user: User) -> bool:
+def _session_is_current(session_key: str | None, user) -> bool:
     """Whether the login session the socket was opened with still signs in this user: not
     logged out, not expired, and the password not changed since."""
     if not session_key:
@@ -99,6 +98,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined: set[str] = set()
         self.object_groups: set[str] = set()
         self.counts_in_presence = False
+        self.presence = realtime.presence_hooks()
         self.away = False
         self.cursor = 0
         self.sent: set[int] = set()
@@ -112,11 +112,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.session_key = session.session_key if session is not None else None
         groups = await database_sync_to_async(self._groups_by_right)(self.user)
         await self._join(groups)
-        # Staff join their organizations' groups besides their own and their session's.
-        self.counts_in_presence = any(group.startswith("org.") for group in groups)
+        self.counts_in_presence = realtime.counts_in_presence(groups)
         self.cursor = await database_sync_to_async(realtime.settled_floor)(now=timezone.now())
         if self.counts_in_presence:
-            await database_sync_to_async(presence.presence_connect)(
+            await database_sync_to_async(self.presence.connect)(
                 user=self.user, channel=self.channel_name, now=timezone.now()
             )
             _announcer.soon()
@@ -124,8 +123,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.heartbeat = asyncio.create_task(self._heartbeat_loop())
         _beating.add(self)
 
-    def _groups_by_right(self, user: User) -> set[str]:
-        groups = set(account_selectors.realtime_groups_for(user))
+    def _groups_by_right(self, user) -> set[str]:
+        groups = set(realtime.groups_by_right(user))
         if self.session_key:
             groups.add(realtime.session_group(self.session_key))
         return groups
@@ -146,7 +145,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             with contextlib.suppress(Exception):
                 await self.channel_layer.group_discard(group, self.channel_name)
         if self.counts_in_presence:
-            await database_sync_to_async(presence.presence_disconnect)(
+            await database_sync_to_async(self.presence.disconnect)(
                 user=self.user, channel=self.channel_name, now=timezone.now()
             )
             _announcer.after_grace()
@@ -165,7 +164,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             status = content.get("status")
             if status in ("online", "away"):
                 self.away = status == "away"
-                await database_sync_to_async(presence.presence_set)(
+                await database_sync_to_async(self.presence.set)(
                     user=self.user, channel=self.channel_name, away=self.away, now=timezone.now()
                 )
                 _announcer.soon()
@@ -255,13 +254,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         """Everything a heartbeat needs, in one hop to the database thread: whether the
         session still stands, the groups it may be in now, the events the layer dropped."""
         now = timezone.now()
-        user = User.objects.filter(pk=self.user.pk, is_active=True).first()
+        user = get_user_model().objects.filter(pk=self.user.pk, is_active=True).first()
         if user is None or (self.session_key and not _session_is_current(self.session_key, user)):
             return Beat(still_allowed=False)
         groups = self._groups_by_right(user)
         groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
         if renew and self.counts_in_presence:
-            presence.presence_renew(user=user, channel=self.channel_name, away=self.away, now=now)
+            self.presence.renew(user=user, channel=self.channel_name, away=self.away, now=now)
         # The floor first: whatever commits after it is read is above it or in the query.
         floor = _floor.read(now)
         missed = realtime.missed_events(self.groups_joined, above=self.cursor, sent=self.sent)
@@ -294,7 +293,7 @@ _floor = _SharedFloor()
 
 
 class _Announcer:
-    """Announces this process's presence changes in batches (accounts.presence): at most one
+    """Announces this process's presence changes in batches (PresenceHooks): at most one
     announcement of each kind waits at a time, so a thousand sockets connecting at once make
     a few events for everyone, not a thousand each."""
 
@@ -331,8 +330,11 @@ class _Announcer:
 
 def _announce_now() -> bool:
     """Announce what changed; whether someone is still pending (within their grace)."""
-    presence.presence_announce(now=timezone.now())
-    return presence.anyone_pending()
+    hooks = realtime.presence_hooks()
+    if hooks is None:
+        return False
+    hooks.announce(now=timezone.now())
+    return hooks.pending()
 
 
 _announcer = _Announcer()
