@@ -38,6 +38,12 @@ def _mark_pending(user_id: int, last_seen: datetime) -> None:
     )
 
 
+def counts_in_presence(groups: Iterable[str]) -> bool:
+    """Whether a socket with `groups` makes its person present: staff's do, as they join
+    their organizations' groups besides their own (selectors.realtime_groups_for)."""
+    return any(group.startswith("org.") for group in groups)
+
+
 def presence_connect(*, user: User, channel: str, now: datetime) -> None:
     """A socket opened; a new tab counts as active."""
     PresenceConnection.objects.update_or_create(

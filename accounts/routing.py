@@ -1,13 +1,13 @@
 """Who should take a new request: the customer's dedicated agent, else the least busy one.
 
-Domain apps pass what only they know, the skill the request needs and how busy each
-candidate is, so this module never imports them.
+Domain apps pass what only they know, the skill the request needs and where they count how
+busy each candidate is, so this module never imports them.
 """
 
 import functools
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from .models import AgentSkill, ExclusiveAgent, Membership, PresenceConnection, Role, User
@@ -17,12 +17,16 @@ ROUTABLE_ROLES = (Role.AGENT,)
 
 @dataclass(frozen=True)
 class Load:
-    """How busy a candidate is: a SQL expression (with its params) counting their open
-    requests, which refers to the candidate as `candidate.user_id` and
-    `candidate.organization_id`."""
+    """Where a domain app keeps how busy each person is: `model` holds at most one row per
+    (organization, person), unique, with the number of their open requests in `count`.
 
-    sql: str
-    params: tuple = ()
+    Names of the model's fields, not SQL: this module writes the query (one, with the
+    candidates) and its aliases stay its own. No row counts as zero."""
+
+    model: type[models.Model]
+    count: str
+    person: str
+    organization: str = "organization"
 
 
 # Written in SQL, not the ORM: routing runs on every new request, and building this query
@@ -36,7 +40,7 @@ SELECT {person_columns},
              AND dedicated.organization_id = candidate.organization_id
              AND dedicated.agent_id = candidate.user_id
        ) AS is_dedicated,
-       COALESCE(({load}), 0) AS load
+       {load} AS load
 FROM {membership} candidate
 JOIN {user} person ON person.id = candidate.user_id AND person.is_active
 WHERE EXISTS (
@@ -53,6 +57,10 @@ WHERE EXISTS (
 ORDER BY is_dedicated DESC, load, candidate.user_id
 LIMIT 1
 """
+_LOAD_SQL = """COALESCE((
+    SELECT busy.{count} FROM {table} busy
+    WHERE busy.{organization} = candidate.organization_id AND busy.{person} = candidate.user_id
+), 0)"""
 _SKILL_SQL = """AND (
     EXISTS (
         SELECT 1 FROM {exclusive} dedicated
@@ -67,18 +75,20 @@ _SKILL_SQL = """AND (
 )"""
 
 
-def pick_agent(*, organization, customer: User, skill: str | None, load: Load) -> User | None:
+def pick_agent(
+    *, organization, customer: User, skill: str | None, load: Load | None
+) -> User | None:
     """The agent a new request from `customer` should go to, or None for the queue.
 
     1. The customer's dedicated agent at this organization, if online.
     2. Otherwise the online agent with `skill` (any online agent when no skill is needed)
-       who has the fewest open requests, as `load` counts them; ties go to the lowest
-       user id, so the choice is deterministic.
+       who has the fewest open requests, as `load` counts them (None: nobody is busy);
+       ties go to the lowest user id, so the choice is deterministic.
     """
-    sql, person = _pick_query(connection.vendor, load.sql, bool(skill))
+    sql, person = _pick_query(connection.vendor, load, bool(skill))
     # Online is an unexpired, active connection (accounts.presence), as of now.
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [customer.pk, *load.params, now, organization.pk]
+    params = [customer.pk, now, organization.pk]
     params += [str(role) for role in ROUTABLE_ROLES]
     if skill:
         params += [customer.pk, skill]
@@ -89,7 +99,7 @@ def pick_agent(*, organization, customer: User, skill: str | None, load: Load) -
 
 
 @functools.cache
-def _pick_query(vendor: str, load_sql: str, with_skill: bool):
+def _pick_query(vendor: str, load: Load | None, with_skill: bool):
     """The routing SQL and a maker of the chosen person from its row, once per shape: new
     requests run it every time, and User.objects.raw() worked out the row's columns and
     converters anew on each call."""
@@ -105,7 +115,7 @@ def _pick_query(vendor: str, load_sql: str, with_skill: bool):
         # Named, not person.*: a prepared statement whose columns change under it (a new
         # field migrated in while the process runs) fails instead of re-planning.
         person_columns=", ".join(f"person.{connection.ops.quote_name(f.column)}" for f in fields),
-        load=load_sql,
+        load=_load_sql(load),
         roles=", ".join(["%s"] * len(ROUTABLE_ROLES)),
         skill_filter=_SKILL_SQL.format(**tables) if with_skill else "",
         **tables,
@@ -127,3 +137,16 @@ def _pick_query(vendor: str, load_sql: str, with_skill: bool):
         return User.from_db(connection.alias, names, values)
 
     return sql, person
+
+
+def _load_sql(load: Load | None) -> str:
+    if load is None:
+        return "0"
+    column = load.model._meta.get_field
+    quote = connection.ops.quote_name
+    return _LOAD_SQL.format(
+        table=quote(load.model._meta.db_table),
+        count=quote(column(load.count).column),
+        organization=quote(column(load.organization).column),
+        person=quote(column(load.person).column),
+    )

@@ -55,20 +55,6 @@ def realtime_groups_for(user: User, memberships: Iterable[Membership] | None = N
     return groups
 
 
-def standing_of(user_id: int) -> tuple[User, list[Membership]] | None:
-    """An active user and their active memberships, read in one query (None when the user is
-    gone or inactive): what an open socket's rights rest on, checked again and again."""
-    rows = User.objects.filter(pk=user_id, is_active=True).values_list(
-        "password", "memberships__organization_id", "memberships__role", "memberships__is_active"
-    )
-    user, memberships = None, []
-    for password, organization_id, role, is_active in rows:
-        user = user or User(pk=user_id, password=password, is_active=True)
-        if organization_id is not None and is_active:
-            memberships.append(Membership(organization_id=organization_id, role=role))
-    return None if user is None else (user, memberships)
-
-
 def request_memberships(request) -> list[Membership]:
     """The signed-in user's active staff memberships, read once per request: the page's
     access check, its nav and its socket's groups all need them.

@@ -3,6 +3,9 @@
 The socket delivers each event live as the channel layer brings it, and its heartbeat sends
 whatever the layer dropped: the events of its groups above its cursor that it has not sent.
 The client drops the few duplicates by id.
+
+It imports no app: a user's groups and their presence come through the registries of
+`csportal.realtime` (filled by accounts).
 """
 
 import asyncio
@@ -17,15 +20,11 @@ from channels.db import DatabaseSyncToAsync
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
-
-from accounts import presence
-from accounts import selectors as account_selectors
-from accounts.models import User
 
 from . import realtime
 
@@ -45,7 +44,7 @@ CLOSE_UNAUTHENTICATED = realtime.CLOSE_UNAUTHENTICATED
 CLOSE_RECONNECT = realtime.CLOSE_RECONNECT
 
 
-def _session_is_current(session_key: str | None, user: User) -> bool:
+def _session_is_current(session_key: str | None, user) -> bool:
     """Whether the login session the socket was opened with still signs in this user: not
     logged out, not expired, and the password not changed since."""
     if not session_key:
@@ -110,6 +109,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined: set[str] = set()
         self.object_groups: set[str] = set()
         self.counts_in_presence = False
+        self.presence = realtime.presence_hooks()
         self.away = False
         self.cursor = 0
         self.sent: set[int] = set()
@@ -123,11 +123,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.session_key = session.session_key if session is not None else None
         groups = await database_sync_to_async(self._groups_by_right)(self.user)
         await self._join(groups)
-        # Staff join their organizations' groups besides their own and their session's.
-        self.counts_in_presence = any(group.startswith("org.") for group in groups)
+        self.counts_in_presence = realtime.counts_in_presence(groups)
         self.cursor, _latest = await _marks.read()
         if self.counts_in_presence:
-            await database_sync_to_async(presence.presence_connect)(
+            await database_sync_to_async(self.presence.connect)(
                 user=self.user, channel=self.channel_name, now=timezone.now()
             )
             _announcer.soon()
@@ -138,8 +137,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.heartbeat = asyncio.create_task(self._heartbeat_loop())
         _beating.add(self)
 
-    def _groups_by_right(self, user: User, memberships=None) -> set[str]:
-        groups = set(account_selectors.realtime_groups_for(user, memberships))
+    def _groups_by_right(self, user) -> set[str]:
+        groups = set(realtime.groups_by_right(user))
         if self.session_key:
             groups.add(realtime.session_group(self.session_key))
         return groups
@@ -161,7 +160,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
         if self.counts_in_presence:
             _renewals.forget(self.channel_name)
-            await database_sync_to_async(presence.presence_disconnect)(
+            await database_sync_to_async(self.presence.disconnect)(
                 user=self.user, channel=self.channel_name, now=timezone.now()
             )
             _announcer.after_grace()
@@ -180,7 +179,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             status = content.get("status")
             if status in ("online", "away"):
                 self.away = status == "away"
-                await database_sync_to_async(presence.presence_set)(
+                await database_sync_to_async(self.presence.set)(
                     user=self.user, channel=self.channel_name, away=self.away, now=timezone.now()
                 )
                 _announcer.soon()
@@ -260,7 +259,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         per process, and when the socket has sent everything up to the newest event there
         is nothing it can have missed."""
         if self.counts_in_presence:
-            await _renewals.renew(self.channel_name)
+            await _renewals.renew(self.presence, self.channel_name)
         floor, latest = await _marks.read()
         if not check_rights and self.cursor >= latest:
             return True
@@ -299,17 +298,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         commits after that is above it or found here."""
         groups = self.groups_joined
         if check_rights:
-            standing = account_selectors.standing_of(self.user.pk)
-            if standing is None:
+            user = get_user_model().objects.filter(pk=self.user.pk, is_active=True).first()
+            if user is None or (
+                self.session_key and not _session_is_current(self.session_key, user)
+            ):
                 return Beat(still_allowed=False)
-            user, memberships = standing
-            if self.session_key and not _session_is_current(self.session_key, user):
-                return Beat(still_allowed=False)
-            groups = self._groups_by_right(user, memberships)
+            groups = self._groups_by_right(user)
             groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
             if self.counts_in_presence:
                 # A connection swept while this server was too busy to renew it comes back.
-                presence.presence_renew(
+                self.presence.renew(
                     user=user, channel=self.channel_name, away=self.away, now=timezone.now()
                 )
         missed = realtime.missed_events(self.groups_joined, above=self.cursor, sent=self.sent)
@@ -367,16 +365,14 @@ class _Renewals:
         self._written_at = -1.0
         self._writing = False
 
-    async def renew(self, channel: str) -> None:
+    async def renew(self, hooks: realtime.PresenceHooks, channel: str) -> None:
         self._due.add(channel)
         if self._writing or time.monotonic() - self._written_at < 1.0:
             return
         self._writing = True
         due, self._due = self._due, set()
         try:
-            await database_sync_to_async(presence.presence_renew_many)(
-                channels=due, now=timezone.now()
-            )
+            await database_sync_to_async(hooks.renew_many)(channels=due, now=timezone.now())
         finally:
             self._writing = False
             self._written_at = time.monotonic()
@@ -389,7 +385,7 @@ _renewals = _Renewals()
 
 
 class _Announcer:
-    """Announces this process's presence changes in batches (accounts.presence): at most one
+    """Announces this process's presence changes in batches (PresenceHooks): at most one
     announcement of each kind waits at a time, so a thousand sockets connecting at once make
     a few events for everyone, not a thousand each."""
 
@@ -426,8 +422,11 @@ class _Announcer:
 
 def _announce_now() -> bool:
     """Announce what changed; whether someone is still pending (within their grace)."""
-    presence.presence_announce(now=timezone.now())
-    return presence.anyone_pending()
+    hooks = realtime.presence_hooks()
+    if hooks is None:
+        return False
+    hooks.announce(now=timezone.now())
+    return hooks.pending()
 
 
 _announcer = _Announcer()

@@ -6,6 +6,12 @@ at-most-once, so each socket's heartbeat reads the events of its groups above it
 sends whichever it has not sent yet. The cursor is `settled_floor`: ids come from a sequence
 but transactions commit out of id order, so "everything up to the newest id I have" could
 skip an event whose transaction was still open; everything up to the floor is final.
+
+Direction: this package's plumbing (this module, the consumer, the replay API, the context
+processor) imports no app; apps import it. What only an app knows it registers here from its
+AppConfig.ready(): the groups a user joins by right and how sockets count in presence
+(accounts), audiences (tickets), per-object groups (notifications, tickets). Only the
+project's composition (settings, urls, asgi, the seed_demo command) names apps.
 """
 
 import hashlib
@@ -13,6 +19,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -96,6 +103,61 @@ def may_join_object_group(user, group: str) -> bool:
     if authorizer is None or not object_id:
         return False
     return bool(authorizer(user, object_id))
+
+
+# The groups a user's sockets, pages and replays join by right: the app that owns people
+# and their organizations (accounts) registers what they are. Given the request when there
+# is one, so a provider can use what the request read already.
+GroupsProvider = Callable[..., Iterable[str]]
+_groups_providers: dict[str, GroupsProvider] = {}
+
+
+def register_groups_provider(name: str, provider: GroupsProvider) -> None:
+    """`provider(user, request=None)` returns groups `user` may join by right."""
+    _groups_providers[name] = provider
+
+
+def groups_by_right(user, *, request=None) -> list[str]:
+    return [
+        group
+        for provider in _groups_providers.values()
+        for group in provider(user, request=request)
+    ]
+
+
+@dataclass(frozen=True)
+class PresenceHooks:
+    """How the sockets of a person make them present, registered by the app that keeps
+    presence (accounts.presence). Every hook but `counts` touches the database: call it from
+    the database thread."""
+
+    counts: Callable[[Iterable[str]], bool]  # does a socket with these groups count?
+    connect: Callable[..., None]  # (user=, channel=, now=)
+    set: Callable[..., None]  # (user=, channel=, away=, now=): active again or idle
+    renew: Callable[..., None]  # (user=, channel=, away=, now=): the heartbeat
+    renew_many: Callable[..., int]  # (channels=, now=): many heartbeats, none brought back
+    disconnect: Callable[..., None]  # (user=, channel=, now=)
+    announce: Callable[..., object]  # (now=): tell colleagues what changed
+    pending: Callable[[], bool]  # is anyone's change still waiting to be announced?
+
+
+_presence: PresenceHooks | None = None
+
+
+def register_presence(hooks: PresenceHooks) -> None:
+    global _presence
+    _presence = hooks
+
+
+def presence_hooks() -> PresenceHooks | None:
+    return _presence
+
+
+def counts_in_presence(groups: Iterable[str]) -> bool:
+    """Whether a socket (and the page that opens it) with `groups` reports its person's
+    presence: staff's do, customers' don't."""
+    hooks = presence_hooks()
+    return hooks is not None and hooks.counts(groups)
 
 
 def publish(event_type: str, data: dict, *, groups: Iterable[str]) -> list[Event]:

@@ -9,6 +9,8 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from csportal.realtime import register_object_group
 
+        from .contributions import register
         from .services import DELIVERIES_GROUP, may_watch_deliveries
 
         register_object_group(DELIVERIES_GROUP, may_watch_deliveries)
+        register()

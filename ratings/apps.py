@@ -10,6 +10,10 @@ class RatingsConfig(AppConfig):
         from notifications import kinds
         from notifications.models import Channel
 
+        from .contributions import register
+
+        register()
+
         kinds.register("review.posted", _("A customer reviews us"), (Channel.IN_APP, Channel.EMAIL))
         kinds.register(
             "review.responded",

@@ -11,9 +11,11 @@ class TicketsConfig(AppConfig):
         from notifications import kinds
         from notifications.models import Channel
 
+        from .contributions import register
         from .services import TICKET_AUDIENCE, TICKET_ROLES
 
         register_audience(TICKET_AUDIENCE, TICKET_ROLES)
+        register()
 
         kinds.register(
             "ticket.updated",

@@ -1,6 +1,5 @@
 """A ticket's life: open, route, work, resolve, follow up, chase when overdue."""
 
-import functools
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -312,16 +311,9 @@ def _require_text(text: str, field: str) -> str:
 # Opening and routing ---------------------------------------------------------------------
 
 
-@functools.cache
-def _open_load() -> routing.Load:
-    """Routing's measure of an agent's load: their open tickets at the organization, as the
-    database keeps them in AgentLoad."""
-    table = connection.ops.quote_name(AgentLoad._meta.db_table)
-    return routing.Load(
-        sql=f"SELECT agent_load.open_tickets FROM {table} agent_load "  # noqa: S608 - our own table name
-        "WHERE agent_load.organization_id = candidate.organization_id "
-        "AND agent_load.agent_id = candidate.user_id"
-    )
+# Routing's measure of an agent's load: their open tickets at the organization, as the
+# database keeps them in AgentLoad.
+OPEN_LOAD = routing.Load(model=AgentLoad, count="open_tickets", person="agent")
 
 
 def agent_load_recount() -> list[tuple[int, int, int, int]]:
@@ -391,7 +383,7 @@ def ticket_open(
         organization=organization,
         customer=customer,
         skill=category.skill if category and category.skill else None,
-        load=_open_load(),
+        load=OPEN_LOAD,
     )
     ticket = Ticket(
         organization=organization,
@@ -702,7 +694,7 @@ def ticket_follow_up(
                 skill=ticket.category.skill
                 if ticket.category_id and ticket.category.skill
                 else None,
-                load=_open_load(),
+                load=OPEN_LOAD,
             )
             if assignee is not None:
                 _assign(ticket, assignee, by=None)

@@ -16,7 +16,6 @@ from accounts.presence import (
     presence_renew_many,
     presence_set,
 )
-from accounts.selectors import standing_of
 from accounts.tests.factories import MembershipFactory
 from csportal.models import Event
 from csportal.realtime import org_staff_group
@@ -203,20 +202,3 @@ def test_renewing_many_connections_at_once_keeps_them_alive_and_brings_back_none
         agent.pk: "online",
         manager.pk: "offline",
     }
-
-
-def test_a_sockets_standing_is_the_active_user_with_their_active_memberships_only(
-    organization, other_organization, agent, customer
-):
-    MembershipFactory(user=agent, organization=other_organization, role=Role.MANAGER)
-    agent.memberships.filter(organization=other_organization).update(is_active=False)
-
-    user, memberships = standing_of(agent.pk)
-    customer_standing = standing_of(customer.pk)
-    customer.is_active = False
-    customer.save()
-
-    assert (user.pk, user.password) == (agent.pk, agent.password)
-    assert [(m.organization_id, m.role) for m in memberships] == [(organization.pk, Role.AGENT)]
-    assert customer_standing[1] == []
-    assert standing_of(customer.pk) is None

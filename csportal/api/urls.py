@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.urls import include, path
 
 from .views import EventReplayView
@@ -6,8 +7,10 @@ app_name = "api"
 
 urlpatterns = [
     path("events/", EventReplayView.as_view(), name="events"),
-    path("", include("accounts.api.urls")),
-    path("", include("tickets.api.urls")),
-    path("", include("notifications.api.urls")),
-    path("", include("ratings.api.urls")),
+]
+# The API of the apps installed, as csportal.urls does for pages.
+urlpatterns += [
+    path("", include(f"{app}.api.urls"))
+    for app in ("accounts", "tickets", "notifications", "ratings")
+    if apps.is_installed(app)
 ]

@@ -4,7 +4,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import realtime_groups_for
 from csportal import realtime
 
 from .serializers import EventSerializer
@@ -44,7 +43,7 @@ class EventReplayView(APIView):
     def get(self, request):
         query = ReplayQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        groups = realtime_groups_for(request.user)
+        groups = realtime.groups_by_right(request.user)
         requested = [g for g in query.validated_data.get("groups", "").split(",") if g.strip()]
         groups += [g for g in requested if realtime.may_join_object_group(request.user, g)]
         since = query.validated_data["since"]

@@ -1,4 +1,5 @@
-"""The tickets card that staff start pages show, and small helpers for ticket templates."""
+"""The tickets card that staff start pages show (tickets.contributions), and small helpers
+for ticket templates."""
 
 from django import template
 from django.utils.translation import ngettext
@@ -21,11 +22,6 @@ def overview(organization, membership) -> dict:
         "overdue": selectors.overdue_counts(organization),
         "is_manager": membership.role == Role.MANAGER,
     }
-
-
-@register.inclusion_tag("tickets/includes/overview.html")
-def ticket_overview(organization, membership):
-    return overview(organization, membership)
 
 
 @register.filter

@@ -1,0 +1,41 @@
+"""What ratings adds to other apps' pages, from RatingsConfig.ready(): My reviews for
+customers, rating and thanking on a customer's ticket, and the staff's links to reviews,
+scores and their own ratings."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.contributions import staff_tool
+from accounts.models import Role
+from accounts.selectors import request_memberships
+from csportal import slots
+
+from .access import RATED_ROLES
+from .services import RESPONDING_ROLES
+
+
+def register() -> None:
+    slots.add_links("nav", "ratings.mine", my_reviews_link, order=40)
+    slots.add_panel("accounts.customer_home", "ratings/includes/customer_home.html", order=20)
+    # Loads itself from ratings, and again whenever the ticket changes, so the offer to rate
+    # appears the moment it is resolved.
+    slots.add_panel("tickets.customer_ticket", "ratings/includes/ticket_feedback_slot.html")
+    tools = [
+        ("reviews", _("Reviews"), "ratings:dashboard", RESPONDING_ROLES, False),
+        ("scores", _("Scores"), "ratings:scores", [Role.MANAGER], False),
+        ("mine", _("My ratings and thanks"), "ratings:agent-profile", RATED_ROLES, True),
+    ]
+    for order, (key, label, url_name, roles, own) in enumerate(tools, start=30):
+        slots.add_links(
+            "accounts.staff_tools",
+            f"ratings.{key}",
+            staff_tool(label, url_name, roles, own=own),
+            order=order,
+        )
+
+
+def my_reviews_link(context) -> list[slots.Link]:
+    # Staff reach it from My account: one more link wraps their bar.
+    if request_memberships(context["request"]):
+        return []
+    return [slots.Link(_("My reviews"), reverse("ratings:my-reviews"))]
