@@ -120,8 +120,8 @@ def publish_each(items: Iterable[tuple[str, dict, Iterable[str]]]) -> list[Event
 
 
 def events_for(items: Iterable[tuple[str, dict, Iterable[str]]]) -> list[Event]:
-    """The Event rows of `publish_each`, not saved yet: for a caller that writes them with
-    its own rows (csportal.writes) and then calls `send_after_commit`."""
+    """The Event rows of `publish_each`, not saved yet: for a caller that saves them itself
+    and then calls `send_after_commit`."""
     rows = []
     for event_type, data, groups in items:
         # Round-trip through JSON now so what is stored and what is sent are the same values.

@@ -173,8 +173,8 @@ def pending_notification(
     data: dict | None = None,
     organization: Organization | None = None,
 ) -> PendingNotification:
-    """The unsaved row behind `notify_after_commit`, for a caller that writes it together
-    with its own rows (csportal.writes); it then calls `drain_after_commit()`."""
+    """The unsaved row behind `notify_after_commit`, for a caller that saves it itself; it
+    then calls `drain_after_commit()`."""
     kinds.get(kind)
     return PendingNotification(
         recipient=recipient,
