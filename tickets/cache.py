@@ -58,20 +58,6 @@ def tickets_changed(organization_id: int) -> None:
 TIMELINE_SECONDS = 600
 
 
-def staff_panels_key(ticket, *, can_work: bool, assigned_to_me: bool, people) -> str:
-    """The staff page's facts and forms (tickets.views.StaffTicketView.staff_panels).
-
-    They show the ticket's fields (every change moves updated_at), whether it is overdue
-    now, the viewer's role and whether it is theirs, and the people it can be assigned to
-    (names included, so a rename makes a new key)."""
-    people_digest = hashlib.blake2b(repr(people).encode(), digest_size=8).hexdigest()
-    return (
-        f"tickets:staff-panels:{ticket.pk}:{ticket.updated_at.timestamp()}:"
-        f"{int(ticket.is_overdue())}:{int(can_work)}:{int(assigned_to_me)}:{people_digest}:"
-        f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    )
-
-
 def timeline_key(ticket, *, staff: bool) -> str:
     """The latest stretch of a ticket's timeline as staff or its customer see it.
 
