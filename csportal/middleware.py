@@ -13,21 +13,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import redis_batch
 from .api.errors import json_error, request_too_large
 from .views import api_not_found
-
-
-class BatchedRedisMiddleware:
-    """The Redis commands a request queues after its commits (live events, cache versions)
-    go in one round trip per server when it ends (csportal.redis_batch)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        with redis_batch.batched():
-            return self.get_response(request)
 
 
 class PrivateResponsesMiddleware:

@@ -57,7 +57,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "csportal.middleware.BatchedRedisMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,13 +112,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # FETCH and CLOSE a server-side cursor: three round trips for a handful of choices. No
     # code here iterates a table too large to fetch at once.
     _db["DISABLE_SERVER_SIDE_CURSORS"] = True
-    # Parameters bound by the server, and a statement run five times on a connection kept
-    # prepared there: PostgreSQL then stops planning it anew on every request (planning was
-    # most of its work for the routing query, 0.7 of 1.1 ms, and for token and category
-    # lookups; bench/tickets_load.py, pg_stat_statements). Connections come from the pool
-    # of one process, and a deploy restarts the processes after migrating, so a statement
-    # never outlives the schema it was prepared for.
-    _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    # No server-side prepared statements (Django's default): a process still running during
+    # a rolling deploy would fail every prepared read of a column a migration widened
+    # (csportal/tests/test_rolling_migration.py).
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),

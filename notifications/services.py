@@ -17,7 +17,6 @@ from accounts.models import CustomerProfile, Organization, Role, User, normalize
 from accounts.selectors import works_for
 from csportal import ratelimit
 from csportal.realtime import publish, user_group
-from csportal.redis_cache import add_soon
 
 from . import kinds
 from .models import (
@@ -173,8 +172,8 @@ def pending_notification(
     data: dict | None = None,
     organization: Organization | None = None,
 ) -> PendingNotification:
-    """The unsaved row behind `notify_after_commit`, for a caller that writes it together
-    with its own rows (csportal.writes); it then calls `drain_after_commit()`."""
+    """The unsaved row behind `notify_after_commit`, for a caller that saves it itself; it
+    then calls `drain_after_commit()`."""
     kinds.get(kind)
     return PendingNotification(
         recipient=recipient,
@@ -213,14 +212,10 @@ def drain_after_commit() -> None:
 
 def _queue_drain() -> None:
     # One drain waits in the queue at a time. Under load one worker run turns many requests'
-    # rows into notifications, and a request pays for a SET NX (sent with its other Redis
-    # commands) instead of a Celery publish (0.6 ms of CPU). The drain deletes the key before
-    # it reads, so a row committed after that read finds the key gone and queues the next.
-    add_soon(DRAIN_QUEUED_KEY, 1, DRAIN_QUEUED_SECONDS, then=_queue_drain_if_none_waits)
-
-
-def _queue_drain_if_none_waits(none_waited: bool) -> None:
-    if not none_waited:
+    # rows into notifications, and a request pays for a SET NX instead of a Celery publish
+    # (0.6 ms of CPU). The drain deletes the key before it reads, so a row committed after
+    # that read finds the key gone and queues the next.
+    if not cache.add(DRAIN_QUEUED_KEY, 1, DRAIN_QUEUED_SECONDS):
         return
     from .tasks import drain_pending_notifications
 

@@ -61,10 +61,6 @@ class ReviewForm(RatingForm):
         data = dict(self.cleaned_data)
         return {**data.pop("about"), **data}
 
-    def render_key(self):
-        """What the form shows beyond its fixed fields (see csportal.templatetags.form_tags)."""
-        return tuple((value, subject.label) for value, subject in self.subjects.items())
-
 
 class GiftForm(forms.Form):
     kind = forms.ChoiceField(label=_("Gift"), choices=GiftKind.choices, widget=forms.RadioSelect)

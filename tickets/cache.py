@@ -14,9 +14,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
-from csportal import redis_batch
-from csportal.redis_cache import set_soon
-
 INBOX_SECONDS = 60
 # An organization's SLA table and category list: dropped by the services that change them.
 SETTINGS_SECONDS = 300
@@ -38,8 +35,6 @@ def inbox_version(organization_id: int) -> str:
     # A random value rather than a counter: an evicted counter would start again at a number
     # whose pages may still be cached. When two processes make one at once, the cache keeps
     # the first (get_or_set adds, then reads back); if it kept none, ours matches no page.
-    # A version this request replaced is still queued (csportal.redis_batch): sent first.
-    redis_batch.flush()
     return cache.get_or_set(_version_key(organization_id), lambda: uuid4().hex, None)
 
 
@@ -55,24 +50,12 @@ def inbox_page_key(organization_id: int, user_id: int, full_path: str) -> str:
 def tickets_changed(organization_id: int) -> None:
     """Every inbox page of the organization cached so far is stale once this commits."""
     key = _version_key(organization_id)
-    transaction.on_commit(lambda: set_soon(key, uuid4().hex, None))
+    # Robust: the change is committed; a Redis error must not fail its response. The pages
+    # then stay up to INBOX_SECONDS late.
+    transaction.on_commit(lambda: cache.set(key, uuid4().hex, None), robust=True)
 
 
 TIMELINE_SECONDS = 600
-
-
-def staff_panels_key(ticket, *, can_work: bool, assigned_to_me: bool, people) -> str:
-    """The staff page's facts and forms (tickets.views.StaffTicketView.staff_panels).
-
-    They show the ticket's fields (every change moves updated_at), whether it is overdue
-    now, the viewer's role and whether it is theirs, and the people it can be assigned to
-    (names included, so a rename makes a new key)."""
-    people_digest = hashlib.blake2b(repr(people).encode(), digest_size=8).hexdigest()
-    return (
-        f"tickets:staff-panels:{ticket.pk}:{ticket.updated_at.timestamp()}:"
-        f"{int(ticket.is_overdue())}:{int(can_work)}:{int(assigned_to_me)}:{people_digest}:"
-        f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    )
 
 
 def timeline_key(ticket, *, staff: bool) -> str:

@@ -101,8 +101,6 @@ class TicketOpenForm(forms.Form):
 class MessageForm(forms.Form):
     """A message on the timeline: the customer's follow-up, an agent's reply or note."""
 
-    static_fields = True  # see csportal.templatetags.form_tags
-
     body = _text(_("Message"))
     attachments = AttachmentsField()
 
@@ -112,14 +110,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.people = assignable_people(organization.pk)
         self.fields["assignee"].choices = [
             ("", _("The queue (nobody)")),
-            *((str(user_id), name) for user_id, name in self.people),
+            *((str(user_id), name) for user_id, name in assignable_people(organization.pk)),
         ]
-
-    def render_key(self):
-        return (tuple(self.people), str(self.initial.get("assignee", "")))
 
     def clean_assignee(self):
         chosen = self.cleaned_data["assignee"]
@@ -141,21 +135,13 @@ class StatusForm(forms.Form):
             (value, label) for value, label in Status.choices if value in allowed
         ]
         self.fields["status"].initial = ticket.status
-        self.ticket_status = ticket.status
-
-    def render_key(self):
-        return (self.ticket_status,)
 
 
 class PriorityForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
 
-    def render_key(self):
-        return (self.initial.get("priority"),)
-
 
 class ResolveForm(forms.Form):
-    static_fields = True  # see csportal.templatetags.form_tags
     result = _text(_("Result"), help_text=_("What was done. The customer sees it at once."))
 
 

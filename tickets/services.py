@@ -16,22 +16,10 @@ from django.utils.translation import gettext as _
 from accounts import routing
 from accounts.models import Organization, Role, User
 from accounts.selectors import works_for
-from csportal import writes
 from csportal.caching import forget
 from csportal.choices import label_of
-from csportal.realtime import (
-    events_for,
-    org_audience_group,
-    publish_each,
-    send_after_commit,
-    user_group,
-)
-from notifications.services import (
-    drain_after_commit,
-    notify,
-    notify_after_commit,
-    pending_notification,
-)
+from csportal.realtime import org_audience_group, publish_each, user_group
+from notifications.services import notify, notify_after_commit
 
 from . import cache as ticket_cache
 from .attachments import new_token, validate_uploads
@@ -366,10 +354,11 @@ def ticket_open(
     """Open a ticket for `customer` and route it.
 
     It goes to the customer's dedicated agent when online, else the online agent with the
-    category's skill and the fewest open tickets, else the organization's queue. The
-    customer, the organization's staff and the assignee are told after commit. `sla`: the
-    organization's (first response, resolution) minutes for `priority`, when the caller
-    read them already (the API reads them with the category).
+    category's skill and the fewest open tickets, else the organization's queue. The ticket,
+    its first timeline entries and files, their events and the assignee's pending message
+    are written in one transaction; the customer, the organization's staff and the assignee
+    are told after commit. `sla`: the organization's (first response, resolution) minutes
+    for `priority`, when the caller read them already (the API reads them with the category).
     """
     subject = _require_text(subject, "subject")[:200]
     body = _require_text(body, "body")
@@ -385,37 +374,36 @@ def ticket_open(
         skill=category.skill if category and category.skill else None,
         load=OPEN_LOAD,
     )
-    ticket = Ticket(
-        organization=organization,
-        customer=customer,
-        subject=subject,
-        body=body,
-        category=category,
-        priority=priority,
-        channel=channel,
-        assignee=assignee,
-    )
-    _set_due_times(ticket, sla)
-    timeline = [
-        _new_update(ticket, UpdateKind.CREATED, author=customer, body=body, at=ticket.created_at)
-    ]
-    if assignee is not None:
-        timeline.append(_assignment_update(ticket, assignee, by=None, at=ticket.created_at))
-    timeline[0].saved_attachments = _new_attachments(ticket, timeline[0], uploads)
-    for update in timeline[1:]:
-        update.saved_attachments = []
-    # The ticket, its timeline, its files, their events and the assignee's message in one
-    # statement (csportal.writes).
-    with writes.together() as rows:
-        rows.reserve(ticket, *timeline, *timeline[0].saved_attachments)
-        events = events_for(_audiences(ticket, timeline[-1]))
-        rows.add(*events)
+    first_response, resolution = sla or sla_minutes(organization, priority)
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            organization=organization,
+            customer=customer,
+            subject=subject,
+            body=body,
+            category=category,
+            priority=priority,
+            channel=channel,
+            assignee=assignee,
+            created_at=now,
+            updated_at=now,
+            first_response_due=now + timedelta(minutes=first_response),
+            resolution_due=now + timedelta(minutes=resolution),
+        )
+        created = _new_update(ticket, UpdateKind.CREATED, author=customer, body=body, at=now)
+        timeline = [created]
         if assignee is not None:
-            rows.add(pending_notification(**_assignee_message(ticket, timeline[-1])))
-    send_after_commit(events)
-    ticket_cache.tickets_changed(organization.pk)
-    if assignee is not None:
-        drain_after_commit()
+            timeline.append(_assignment_update(ticket, assignee, by=None, at=now))
+        TicketUpdate.objects.bulk_create(timeline)
+        created.saved_attachments = Attachment.objects.bulk_create(
+            _new_attachments(ticket, created, uploads)
+        )
+        for update in timeline[1:]:
+            update.saved_attachments = []
+        _publish(ticket, timeline[-1])
+        if assignee is not None:
+            _tell_assignee(ticket, timeline[-1])
     return ticket
 
 

@@ -12,12 +12,10 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, ListView, TemplateView
@@ -364,9 +362,6 @@ class TicketOverviewView(OrganizationStaffMixin, TemplateView):
         return context
 
 
-# What a cached staff panel holds where its forms' CSRF token goes (see staff_panels).
-CSRF_STAND_IN = "csrf-stand-in-4d1f0c9b"
-
 ACTION_FORMS = {
     "assign": "assign_form",
     "progress": "progress_form",
@@ -418,43 +413,7 @@ class StaffTicketView(OrganizationStaffMixin, TemplateView):
             context.setdefault("priority_form", PriorityForm(initial={"priority": ticket.priority}))
             context.setdefault("progress_form", MessageForm(prefix="progress"))
             context.setdefault("resolve_form", ResolveForm())
-        context["staff_panels"] = self.staff_panels(context)
         return context
-
-    def staff_panels(self, context) -> dict:
-        """The ticket's facts with the assign, status and priority forms, and the composer.
-
-        Cached while nothing they show changes (tickets.cache.staff_panels_key), with a
-        stand-in for the CSRF token that each request fills with its own; rendered afresh
-        when a refused form comes back with what was typed.
-        """
-        form_names = [name for name in ACTION_FORMS.values() if name in context]
-        names = ["ticket", "organization", "can_work", "open_statuses", *form_names]
-
-        def render(csrf_token) -> dict:
-            values = {name: context[name] for name in names}
-            values |= {"user": self.request.user, "csrf_token": csrf_token}
-            return {
-                "facts": render_to_string("tickets/includes/staff_facts.html", values),
-                "composer": render_to_string("tickets/includes/composer.html", values),
-            }
-
-        if any(context[name].is_bound for name in form_names):
-            return render(get_token(self.request))
-        assign_form = context.get("assign_form")
-        key = ticket_cache.staff_panels_key(
-            self.ticket,
-            can_work=context["can_work"],
-            assigned_to_me=self.ticket.assignee_id == self.request.user.pk,
-            people=assign_form.people if assign_form else (),
-        )
-        panels = cache.get_or_set(key, lambda: render(CSRF_STAND_IN), ticket_cache.TIMELINE_SECONDS)
-        token = get_token(self.request)
-        # Our own rendered templates, with a token of letters and digits put in.
-        return {
-            name: mark_safe(html.replace(CSRF_STAND_IN, token))  # noqa: S308
-            for name, html in panels.items()
-        }
 
 
 class StaffTicketDetailView(StaffTicketView):

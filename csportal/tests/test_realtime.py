@@ -12,7 +12,6 @@ import pytest
 import redis
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import Client
@@ -577,14 +576,19 @@ def test_a_failing_channel_layer_neither_fails_the_change_nor_loses_the_event(
 
 
 def test_a_redis_that_is_down_neither_fails_the_change_nor_loses_the_event(
-    organization, agent, django_capture_on_commit_callbacks, caplog
+    organization, agent, django_capture_on_commit_callbacks, caplog, settings
 ):
-    unreachable = RedisPubSubChannelLayer(
-        hosts=[{"address": "redis://127.0.0.1:9", "socket_connect_timeout": 1}], prefix="down"
-    )
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": "redis://127.0.0.1:9", "socket_connect_timeout": 1}],
+                "prefix": "down",
+            },
+        }
+    }
 
     with (
-        mock.patch("csportal.realtime.get_channel_layer", return_value=unreachable),
         caplog.at_level(logging.WARNING, logger="csportal.realtime"),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 
 from accounts.models import AgentSkill, ExclusiveAgent, Membership, Role
 from accounts.selectors import realtime_groups_for
@@ -14,7 +15,16 @@ from csportal.models import Event
 from csportal.realtime import org_audience_group
 from notifications.models import Notification, PendingNotification
 from tickets import services
-from tickets.models import Category, Priority, Status, Ticket, TicketUpdate, UpdateKind
+from tickets.models import (
+    AgentLoad,
+    Attachment,
+    Category,
+    Priority,
+    Status,
+    Ticket,
+    TicketUpdate,
+    UpdateKind,
+)
 from tickets.tests.factories import PNG
 
 
@@ -139,6 +149,52 @@ def test_an_opened_ticket_its_timeline_files_events_and_assignees_message_are_wr
         f"ticket-assigned:{assigned.pk}",
     )
     assert message.title == f"Ticket #{ticket.pk} is yours: {ticket.subject}"
+
+
+def test_an_opened_ticket_reads_back_as_it_was_returned(organization, customer, agent):
+    online(agent)
+
+    ticket = open_ticket(organization, customer, priority=Priority.HIGH)
+
+    stored = Ticket.objects.get(pk=ticket.pk)
+    for field in Ticket._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(ticket, field.attname), field.name
+    assert stored.updated_at == stored.created_at
+    assert [u.created_at for u in stored.updates.all()] == [stored.created_at] * 2
+    assert AgentLoad.objects.get(organization=organization, agent=agent).open_tickets == 1
+
+
+def test_a_ticket_whose_events_cannot_be_written_leaves_nothing_behind(
+    organization, customer, agent, django_capture_on_commit_callbacks
+):
+    online(agent)
+    photo = SimpleUploadedFile("leak.png", PNG, content_type="image/png")
+
+    with (
+        mock.patch("tickets.services.publish_each", side_effect=DatabaseError("events gone")),
+        django_capture_on_commit_callbacks() as after_commit,
+        pytest.raises(DatabaseError),
+    ):
+        open_ticket(organization, customer, files=[photo])
+
+    assert not Ticket.objects.exists()
+    assert not TicketUpdate.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not PendingNotification.objects.exists()
+    assert not AgentLoad.objects.filter(open_tickets__gt=0).exists()
+    assert after_commit == []
+
+
+def test_opening_a_routed_ticket_with_a_file_takes_one_insert_per_table(
+    organization, customer, agent, django_assert_num_queries
+):
+    online(agent)
+    photo = SimpleUploadedFile("leak.png", PNG, content_type="image/png")
+
+    # Routing, the SLA policy, then in one transaction (a savepoint inside the test's): the
+    # ticket, its two timeline entries, the file, the two events and the assignee's message.
+    with django_assert_num_queries(9):
+        open_ticket(organization, customer, files=[photo])
 
 
 def test_a_category_of_another_organization_is_refused(organization, other_organization, customer):
