@@ -10,13 +10,12 @@ It imports no app: a user's groups and their presence come through the registrie
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 import weakref
 from dataclasses import dataclass, field
 
-from channels.db import DatabaseSyncToAsync
+from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -30,10 +29,6 @@ from . import realtime
 
 logger = logging.getLogger(__name__)
 
-# The consumer's database work runs in the thread pool, not Channels' one database thread:
-# a thousand sockets' heartbeats queued there one after another, each waiting out its round
-# trips, until heartbeats came later than clients wait for them.
-database_sync_to_async = functools.partial(DatabaseSyncToAsync, thread_sensitive=False)
 
 # The session, the user and their memberships are read again every so many beats (services
 # that change them close the sockets at once): a lost close message or a change made behind
@@ -285,6 +280,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_RECONNECT)
             return False
         for event in beat.missed:
+            # The live copy may have come while the beat was reading.
+            if event["id"] in self.sent:
+                continue
             self.sent.add(event["id"])
             await self.send_json(event)
         self.cursor = max(self.cursor, beat.cursor)
