@@ -365,6 +365,15 @@ class OrganizationSettingsView(OrganizationStaffMixin, View):
         return redirect("accounts:manager-console", slug=slug)
 
 
+def _back_to_console(request, slug: str, *, errors: list[str] = ()):
+    """After a manager's action on a member or an invitation: its errors, or that it's saved."""
+    for message in errors:
+        messages.error(request, message)
+    if not errors:
+        messages.success(request, _("Saved."))
+    return redirect("accounts:manager-console", slug=slug)
+
+
 class MemberActionView(LoginRequiredMixin, View):
     """A manager suspends, restores, or changes the role or skills of a staff member."""
 
@@ -389,11 +398,8 @@ class MemberActionView(LoginRequiredMixin, View):
             else:
                 raise Http404
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("accounts:manager-console", slug=slug)
+            return _back_to_console(request, slug, errors=exc.messages)
+        return _back_to_console(request, slug)
 
 
 class InvitationActionView(LoginRequiredMixin, View):
@@ -408,8 +414,5 @@ class InvitationActionView(LoginRequiredMixin, View):
         try:
             self.actions[action](invitation=invitation)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("accounts:manager-console", slug=slug)
+            return _back_to_console(request, slug, errors=exc.messages)
+        return _back_to_console(request, slug)

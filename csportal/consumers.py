@@ -14,6 +14,7 @@ import logging
 import time
 import weakref
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -23,7 +24,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.module_loading import import_string
 
 from . import realtime
 
@@ -44,7 +44,7 @@ def _session_is_current(session_key: str | None, user) -> bool:
     logged out, not expired, and the password not changed since."""
     if not session_key:
         return False
-    store: SessionBase = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key)
+    store: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     data = store.load()
     if str(data.get(SESSION_KEY)) != str(user.pk) or BACKEND_SESSION_KEY not in data:
         return False
