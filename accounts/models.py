@@ -423,6 +423,9 @@ class ExclusiveAgent(models.Model):
         return f"{self.customer} → {self.agent} ({self.organization})"
 
 
+API_TOKEN_NAME_MAX = 100
+
+
 class ApiToken(models.Model):
     """A named key a person gives an integration to call the API as them.
 
@@ -433,7 +436,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=API_TOKEN_NAME_MAX)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)

@@ -1,14 +1,15 @@
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db.models import Case, QuerySet, Subquery, Value, When
 
+from csportal.caching import remember
 from csportal.realtime import audience_groups, org_role_group, org_staff_group, user_group
 
 from .cache import MEMBERSHIPS_SECONDS, assignable_key, memberships_key
 from .models import (
     ApiToken,
     Membership,
+    MembershipQuerySet,
     Organization,
     Presence,
     PresenceStatus,
@@ -66,7 +67,7 @@ def request_memberships(request) -> list[Membership]:
     if cached is None:
         user = request.user
         cached = (
-            cache.get_or_set(
+            remember(
                 memberships_key(user.pk),
                 lambda: list(staff_memberships_of(user)),
                 MEMBERSHIPS_SECONDS,
@@ -102,10 +103,10 @@ def assignable_people(organization_id: int) -> list[tuple[int, str]]:
         )
         return [(user_id, full_name or email) for user_id, full_name, email in people]
 
-    return cache.get_or_set(assignable_key(organization_id), read, MEMBERSHIPS_SECONDS)
+    return remember(assignable_key(organization_id), read, MEMBERSHIPS_SECONDS)
 
 
-def organization_staff(organization: Organization) -> QuerySet[Membership]:
+def organization_staff(organization: Organization) -> MembershipQuerySet:
     """Everyone on the staff, with their presence: active before suspended, managers first."""
     managers_first = Case(When(role=Role.MANAGER, then=Value(0)), default=Value(1))
     return (
@@ -132,7 +133,7 @@ def has_account(email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
-def online_staff(organization: Organization) -> QuerySet[Membership]:
+def online_staff(organization: Organization) -> MembershipQuerySet:
     return (
         organization_staff(organization)
         .active()

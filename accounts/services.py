@@ -14,6 +14,7 @@ from csportal.realtime import close_sockets, org_role_group, org_staff_group, pu
 
 from . import cache
 from .models import (
+    API_TOKEN_NAME_MAX,
     AgentSkill,
     ApiToken,
     CustomerProfile,
@@ -385,8 +386,6 @@ def membership_set_skills(*, membership: Membership, skills: list[str]) -> list[
 
 
 # API tokens --------------------------------------------------------------------------------
-
-API_TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
 
 
 def api_token_create(*, user: User, name: str, now: datetime | None = None) -> tuple[ApiToken, str]:

@@ -1,7 +1,12 @@
 """Helpers for values the apps keep in the cache."""
 
+from collections.abc import Callable
+from typing import TypeVar, cast
+
 from django.core.cache import cache
 from django.db import transaction
+
+T = TypeVar("T")
 
 
 def forget(*keys: str) -> None:
@@ -11,3 +16,9 @@ def forget(*keys: str) -> None:
         return
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def remember(key: str, compute: Callable[[], T], timeout: float | None) -> T:
+    """`cache.get_or_set` that keeps the value's type: the cache holds only what `compute`
+    returns under `key`, so what comes back is a `T`."""
+    return cast(T, cache.get_or_set(key, compute, timeout))

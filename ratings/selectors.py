@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     CharField,
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Membership, Organization, Role, User
 from chat.models import Conversation
+from csportal.caching import remember
 from technicians.models import ServiceRequest
 from tickets.models import Status as TicketStatus
 from tickets.models import Ticket
@@ -188,7 +188,7 @@ SUBJECT_CHOICES_LIMIT = 50
 
 
 # Per kind: its model and the fields a choice shows (text, time).
-_SUBJECTS = {
+_SUBJECTS: dict[str, tuple[type[Ticket | ServiceRequest | Conversation], str, str]] = {
     "ticket": (Ticket, "subject", "created_at"),
     "visit": (ServiceRequest, "summary", "completed_at"),
     "conversation": (Conversation, "subject", "started_at"),
@@ -309,7 +309,7 @@ def public_trend(organization: Organization) -> dict:
     """The public page's 90-day chart, kept for a few minutes: its points change once a day,
     when the snapshots are taken, and every visitor of the page asks for the same."""
     today = timezone.localdate(timezone=timezone.get_default_timezone())
-    return cache.get_or_set(
+    return remember(
         f"ratings:trend:{organization.pk}:{today.isoformat()}",
         lambda: score_history(organization, today=today),
         PUBLIC_TREND_SECONDS,
@@ -335,7 +335,7 @@ class ScoreRow:
 
     @property
     def kind_label(self) -> str:
-        return TargetKind(self.kind).label
+        return str(TargetKind(self.kind).label)
 
     @property
     def response_rate(self) -> float | None:
@@ -407,7 +407,7 @@ def scores_dashboard(organization: Organization) -> list[ScoreRow]:
         row.count, row.responded = score.count, score.responded
         prior = organization_prior if score.person_id is None else person_prior
         row.points = score_points(score, now=now, prior=prior)
-    medians = {
+    medians: dict[str, dict[int, timedelta]] = {
         TargetKind.ORGANIZATION: _median_response_times(organization, None),
         TargetKind.AGENT: _median_response_times(organization, "agent_id"),
         TargetKind.TECHNICIAN: _median_response_times(organization, "technician_id"),

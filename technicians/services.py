@@ -39,8 +39,8 @@ def _payload(visit: ServiceRequest) -> dict:
 def _publish(visit: ServiceRequest, *, previous_technician_id: int | None = None) -> None:
     """Tell the customer, the staff, the technician, and the one it was taken from."""
     groups = [user_group(visit.customer_id), org_staff_group(visit.organization_id)]
-    for technician_id in {visit.technician_id, previous_technician_id} - {None}:
-        groups.append(user_group(technician_id))
+    technician_ids = {visit.technician_id, previous_technician_id}
+    groups.extend(user_group(pk) for pk in technician_ids if pk is not None)
     publish("visit.updated", _payload(visit), groups=groups)
 
 

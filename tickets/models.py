@@ -295,7 +295,7 @@ class SlaPolicy(models.Model):
 
 
 # Until a manager sets a policy: minutes to first response and to resolution.
-DEFAULT_SLA = {
+DEFAULT_SLA: dict[str, tuple[int, int]] = {
     Priority.LOW: (8 * 60, 5 * 24 * 60),
     Priority.NORMAL: (4 * 60, 3 * 24 * 60),
     Priority.HIGH: (60, 24 * 60),

@@ -1,10 +1,10 @@
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from csportal.caching import remember
 
 from . import cache as ticket_cache
 from .models import DEFAULT_SLA, Attachment, Category, SlaPolicy, Ticket, TicketUpdate
@@ -13,7 +13,7 @@ from .models import DEFAULT_SLA, Attachment, Category, SlaPolicy, Ticket, Ticket
 def category_choices(organization: Organization) -> list[tuple[int, str]]:
     """(pk, name) of the organization's categories by name, from the cache: every inbox view
     lists them, and they change only through category_create, which drops the cached list."""
-    return cache.get_or_set(
+    return remember(
         ticket_cache.categories_key(organization.pk),
         lambda: list(
             Category.objects.filter(organization=organization)
