@@ -2,15 +2,17 @@
 
 from django.http import Http404
 
+from accounts.access import Requester, parse_id
+
 from .models import ServiceRequest
 
 
-def access_customer_visit(user, visit_id) -> ServiceRequest:
+def access_customer_visit(user: Requester, visit_id: object) -> ServiceRequest:
     """One of the customer's own visits."""
     if not user.is_authenticated:
         raise Http404
     visits = ServiceRequest.objects.select_related("organization", "technician")
     try:
-        return visits.get(pk=int(visit_id), customer=user)
-    except (ServiceRequest.DoesNotExist, ValueError, TypeError):
+        return visits.get(pk=parse_id(visit_id), customer=user)
+    except ServiceRequest.DoesNotExist:
         raise Http404 from None

@@ -1,8 +1,11 @@
 """Every ticket id from a user comes through here: the same 404 for missing and forbidden."""
 
-from django.http import Http404
+from collections.abc import Iterable
 
-from accounts.access import access_membership, access_request_membership
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from accounts.access import Requester, access_membership, access_request_membership, parse_id
 from accounts.models import Role
 
 from .models import Attachment, Ticket
@@ -10,36 +13,34 @@ from .models import Attachment, Ticket
 STAFF_ROLES = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
 
 
-def _ticket_id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
-def _tickets(lock: bool):
+def _tickets(lock: bool) -> QuerySet[Ticket]:
     tickets = Ticket.objects.select_related("organization", "category", "assignee", "customer")
     # of=self: PostgreSQL can't lock the nullable side of the category and assignee joins.
     return tickets.select_for_update(of=("self",)) if lock else tickets
 
 
-def access_customer_ticket(user, ticket_id, *, lock: bool = False) -> Ticket:
+def access_customer_ticket(user: Requester, ticket_id: object, *, lock: bool = False) -> Ticket:
     """One of the customer's own tickets."""
     if not user.is_authenticated:
         raise Http404
     tickets = _tickets(lock)
     try:
-        return tickets.get(pk=_ticket_id(ticket_id), customer=user)
+        return tickets.get(pk=parse_id(ticket_id), customer=user)
     except Ticket.DoesNotExist:
         raise Http404 from None
 
 
 def access_staff_ticket(
-    request, organization_slug: str, ticket_id, *, roles=STAFF_ROLES, lock: bool = False
+    request: HttpRequest,
+    organization_slug: str,
+    ticket_id: object,
+    *,
+    roles: Iterable[str] = STAFF_ROLES,
+    lock: bool = False,
 ) -> Ticket:
     """A ticket of an organization the request's user works for, in one of `roles`."""
     membership = access_request_membership(request, organization_slug, roles)
-    pk = _ticket_id(ticket_id)
+    pk = parse_id(ticket_id)
     if lock:
         try:
             return _tickets(lock).get(pk=pk, organization=membership.organization)
@@ -55,7 +56,7 @@ def access_staff_ticket(
     return ticket
 
 
-def access_attachment(user, token: str) -> Attachment:
+def access_attachment(user: Requester, token: str) -> Attachment:
     """An attachment the user may download: the customer's own (public ones), or any of the
     organization's for its staff."""
     if not user.is_authenticated:
@@ -77,13 +78,13 @@ def access_attachment(user, token: str) -> Attachment:
     return attachment
 
 
-def access_ticket(user, ticket_id, *, lock: bool = False) -> tuple[Ticket, bool]:
+def access_ticket(user: Requester, ticket_id: object, *, lock: bool = False) -> tuple[Ticket, bool]:
     """A ticket by id alone (the API): the customer's own, or one of an organization the user
     works for. Returns (ticket, whether the user sees it as staff)."""
     if not user.is_authenticated:
         raise Http404
     tickets = _tickets(lock)
-    ticket = tickets.filter(pk=_ticket_id(ticket_id)).first()
+    ticket = tickets.filter(pk=parse_id(ticket_id)).first()
     if ticket is None:
         raise Http404
     if user.memberships.filter(
