@@ -10,7 +10,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import InvalidPage, Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -568,28 +567,12 @@ class ServiceLevelView(OrganizationStaffMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**{key: form}), status=400)
 
     def save_sla(self, form) -> bool:
-        with transaction.atomic():
-            for priority, first_response, resolution in form.policies():
-                try:
-                    services.sla_policy_set(
-                        organization=self.organization,
-                        priority=priority,
-                        first_response_minutes=first_response,
-                        resolution_minutes=resolution,
-                    )
-                except ValidationError as exc:
-                    add_service_errors(
-                        form,
-                        exc,
-                        rename={
-                            "first_response_minutes": f"{priority}_first_response",
-                            "resolution_minutes": f"{priority}_resolution",
-                        },
-                    )
-            # All four rows or none: the table is saved as the manager sees it.
-            if form.errors:
-                transaction.set_rollback(True)
-        return not form.errors
+        try:
+            services.sla_table_set(organization=self.organization, policies=form.policies())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return False
+        return True
 
     def save_reminders(self, form) -> bool:
         try:

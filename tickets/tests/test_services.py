@@ -20,6 +20,7 @@ from tickets.models import (
     Attachment,
     Category,
     Priority,
+    SlaPolicy,
     Status,
     Ticket,
     TicketUpdate,
@@ -171,7 +172,9 @@ def test_a_ticket_whose_events_cannot_be_written_leaves_nothing_behind(
     photo = SimpleUploadedFile("leak.png", PNG, content_type="image/png")
 
     with (
-        mock.patch("tickets.services.publish_each", side_effect=DatabaseError("events gone")),
+        mock.patch(
+            "tickets.services.events.publish_each", side_effect=DatabaseError("events gone")
+        ),
         django_capture_on_commit_callbacks() as after_commit,
         pytest.raises(DatabaseError),
     ):
@@ -413,3 +416,53 @@ def test_a_changed_promise_applies_to_the_next_ticket_though_the_last_one_was_ju
     assert before.first_response_due - before.created_at == timedelta(minutes=60)
     assert after.first_response_due - after.created_at == timedelta(minutes=15)
     assert after.resolution_due - after.created_at == timedelta(minutes=120)
+
+
+def sla_table(**overrides) -> list[tuple[str, int, int]]:
+    rows = dict.fromkeys(Priority.values, (30, 600)) | overrides
+    return [(priority, *times) for priority, times in rows.items()]
+
+
+def stored_sla(organization) -> dict[str, tuple[int, int]]:
+    return {
+        policy.priority: (policy.first_response_minutes, policy.resolution_minutes)
+        for policy in SlaPolicy.objects.filter(organization=organization)
+    }
+
+
+def test_a_whole_sla_table_is_saved_and_the_next_ticket_is_promised_its_times(
+    organization, customer
+):
+    services.sla_minutes(organization, Priority.URGENT)  # the table is cached from here on
+
+    services.sla_table_set(
+        organization=organization, policies=sla_table(**{Priority.URGENT: (5, 60)})
+    )
+    ticket = open_ticket(organization, customer, priority=Priority.URGENT)
+
+    assert stored_sla(organization) == {
+        Priority.LOW: (30, 600),
+        Priority.NORMAL: (30, 600),
+        Priority.HIGH: (30, 600),
+        Priority.URGENT: (5, 60),
+    }
+    assert ticket.first_response_due - ticket.created_at == timedelta(minutes=5)
+
+
+def test_an_sla_table_with_bad_rows_saves_no_row_and_names_each_failing_cell(organization):
+    services.sla_policy_set(
+        organization=organization,
+        priority=Priority.HIGH,
+        first_response_minutes=60,
+        resolution_minutes=600,
+    )
+    table = sla_table(**{Priority.NORMAL: (0, 600), Priority.URGENT: (700, 600)})
+
+    with pytest.raises(ValidationError) as refused:
+        services.sla_table_set(organization=organization, policies=table)
+
+    assert refused.value.message_dict == {
+        "normal_first_response": ["Enter a whole number of at least 1."],
+        "urgent_resolution": ["The resolution can't be due before the first response."],
+    }
+    assert stored_sla(organization) == {Priority.HIGH: (60, 600)}
