@@ -224,6 +224,9 @@ class UpdateKind(models.TextChoices):
 class TicketUpdate(models.Model):
     """One entry on a ticket's append-only timeline."""
 
+    # The files the services wrote with this entry, so publishing it reads none back.
+    saved_attachments: list["Attachment"]
+
     # Indexed by ticket_update_timeline (ticket, id), which leads with it.
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="updates", db_index=False

@@ -46,8 +46,8 @@ def ticket_follow_up(
         if ticket.assignee_id is None:
             _route_again(ticket, customer)
         publish(ticket, update)
-        if ticket.assignee_id:
-            _tell_assignee_of_follow_up(ticket, update, reopened=reopened)
+        if ticket.assignee is not None:
+            _tell_assignee_of_follow_up(ticket, ticket.assignee, update, reopened=reopened)
     return update
 
 
@@ -55,21 +55,23 @@ def _route_again(ticket: Ticket, customer: User) -> None:
     assignee = routing.pick_agent(
         organization=ticket.organization,
         customer=customer,
-        skill=ticket.category.skill if ticket.category_id and ticket.category.skill else None,
+        skill=ticket.category.skill if ticket.category and ticket.category.skill else None,
         load=OPEN_LOAD,
     )
     if assignee is not None:
         assign(ticket, assignee, by=None)
 
 
-def _tell_assignee_of_follow_up(ticket: Ticket, update: TicketUpdate, *, reopened: bool) -> None:
+def _tell_assignee_of_follow_up(
+    ticket: Ticket, assignee: User, update: TicketUpdate, *, reopened: bool
+) -> None:
     title = (
         _("#%(id)s reopened: the customer is not satisfied")
         if reopened
         else _("The customer wrote on #%(id)s")
     ) % {"id": ticket.pk}
     tell_staff(
-        ticket.assignee,
+        assignee,
         ticket,
         "ticket.follow_up",
         title,
@@ -112,7 +114,7 @@ def ticket_request_status(*, ticket: Ticket, customer: User) -> TicketUpdate:
             _("#%(id)s: %(status)s") % {"id": ticket.pk, "status": ticket.get_status_display()},
             body="\n".join(part for part in (status_text, latest_note or "") if part),
         )
-        if ticket.assignee_id:
+        if ticket.assignee is not None:
             tell_staff(
                 ticket.assignee,
                 ticket,

@@ -28,7 +28,7 @@ def ticket_summary(ticket: Ticket) -> dict:
         "assignee": {"id": ticket.assignee_id, "name": str(ticket.assignee)}
         if ticket.assignee_id
         else None,
-        "category": ticket.category.name if ticket.category_id else None,
+        "category": ticket.category.name if ticket.category else None,
         "customer": {"id": ticket.customer_id, "name": str(ticket.customer)},
         "result": ticket.result,
         "updated_at": ticket.updated_at,

@@ -120,7 +120,7 @@ def ticket_open(
         latest = _write_first_entries(ticket, uploads, at=now)
         publish(ticket, latest)
         if assignee is not None:
-            tell_assignee(ticket, latest)
+            tell_assignee(ticket, assignee, latest)
     return ticket
 
 
@@ -165,13 +165,13 @@ def assignment_update(
     )
 
 
-def tell_assignee(ticket: Ticket, update: TicketUpdate) -> None:
-    notify_after_commit(**_assignee_message(ticket, update))
+def tell_assignee(ticket: Ticket, assignee: User, update: TicketUpdate) -> None:
+    notify_after_commit(**_assignee_message(ticket, assignee, update))
 
 
-def _assignee_message(ticket: Ticket, update: TicketUpdate) -> dict:
+def _assignee_message(ticket: Ticket, assignee: User, update: TicketUpdate) -> dict:
     return staff_message(
-        ticket.assignee,
+        assignee,
         ticket,
         "ticket.assigned",
         _("Ticket #%(id)s is yours: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},

@@ -109,7 +109,7 @@ def _send_reminder(ticket: Ticket, reminder: Reminder, due: datetime) -> None:
     )
     save_fields(ticket)
     publish(ticket, update)
-    recipients = [ticket.assignee] if ticket.assignee_id else _managers(ticket.organization_id)
+    recipients = [ticket.assignee] if ticket.assignee else _managers(ticket.organization_id)
     for person in recipients:
         tell_staff(
             person,

@@ -4,14 +4,13 @@ categories."""
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
-from csportal.caching import forget
+from csportal.caching import forget, remember
 
 from .. import cache as ticket_cache
 from ..models import DEFAULT_SLA, Category, Priority, ReminderSettings, SlaPolicy, Ticket
@@ -26,12 +25,13 @@ def sla_minutes(organization: Organization, priority: str) -> tuple[int, int]:
     Read from the cache: every new ticket needs them, and they change only through
     sla_policy_set, which drops the cached table.
     """
-    table = cache.get_or_set(
+    table = remember(
         ticket_cache.sla_key(organization.pk),
         lambda: _sla_table(organization),
         ticket_cache.SETTINGS_SECONDS,
     )
-    return tuple(table[priority])
+    first_response, resolution = table[priority]
+    return first_response, resolution
 
 
 def _sla_table(organization: Organization) -> dict[str, tuple[int, int]]:

@@ -32,7 +32,7 @@ def assign(ticket: Ticket, assignee: User | None, *, by: User | None) -> TicketU
     save_fields(ticket, "assignee")
     publish(ticket, update)
     if assignee is not None and assignee != by:
-        tell_assignee(ticket, update)
+        tell_assignee(ticket, assignee, update)
     return update
 
 
