@@ -53,8 +53,9 @@ urlpatterns = [
 #     POST /bench/ratings/reviews-unscored  the customers' POST /api/v1/reviews/, the same view
 #                                           and service, with the score update left out
 #
-# The score update of a review is ratings.services._apply (the atomic additions to every
-# target's sums and the points recomputed from them). It is wrapped once, here,
+# The score update of a review is ratings.services.scores._apply (the atomic additions to
+# every target's sums and the points recomputed from them). It is wrapped once, here, in
+# ratings.services.reviews, where the review services look it up,
 # so that a thread can leave them out (the view above, and the in-process yardstick of
 # ratings_load.py) or read how long they took (score_update.seconds); every other caller,
 # and every other request, runs them exactly as before.
@@ -64,8 +65,8 @@ import time  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from functools import wraps  # noqa: E402
 
-from ratings import services as ratings_services  # noqa: E402
 from ratings.api.views import ReviewListView  # noqa: E402
+from ratings.services import reviews as review_services  # noqa: E402
 
 
 class _ScoreUpdate(threading.local):
@@ -92,8 +93,8 @@ def _score_step(step):
 
 
 for _name in ("_apply",):
-    if not getattr(getattr(ratings_services, _name), "bench_score_step", False):
-        setattr(ratings_services, _name, _score_step(getattr(ratings_services, _name)))
+    if not getattr(getattr(review_services, _name), "bench_score_step", False):
+        setattr(review_services, _name, _score_step(getattr(review_services, _name)))
 
 
 @contextmanager

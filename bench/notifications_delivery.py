@@ -84,7 +84,7 @@ def run_direct(ids: list[int]) -> float:
 
 def run_celery(ids: list[int]) -> float:
     # The same batches the sweeper enqueues for a backlog.
-    services._enqueue(ids)
+    services.delivery._enqueue(ids)
     worker = subprocess.Popen(
         [
             sys.executable,

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(autouse=True)
 def _no_delivery():
-    with mock.patch("notifications.services._enqueue"):
+    with mock.patch("notifications.services.delivery._enqueue"):
         yield
 
 

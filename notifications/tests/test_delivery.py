@@ -70,7 +70,7 @@ def test_a_task_killed_after_claiming_is_rerun_by_the_sweeper_and_sends_once(db,
     )
     assert services.notification_deliver(notification_id=notification.pk) is None
 
-    with mock.patch("notifications.services._enqueue") as enqueue:
+    with mock.patch("notifications.services.delivery._enqueue") as enqueue:
         services.notifications_dispatch_due()
     [[due]] = enqueue.call_args.args
     services.notification_deliver(notification_id=due)

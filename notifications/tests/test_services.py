@@ -23,7 +23,7 @@ from notifications.models import (
 
 @pytest.fixture
 def enqueued():
-    with mock.patch("notifications.services._enqueue") as enqueue:
+    with mock.patch("notifications.services.delivery._enqueue") as enqueue:
         yield enqueue
 
 
@@ -406,7 +406,7 @@ def test_a_message_that_keeps_failing_is_dropped_after_the_last_attempt_and_othe
             raise RuntimeError("cannot send this one")
         return real_notify(**message)
 
-    with mock.patch("notifications.services.notify", side_effect=failing_for_poison):
+    with mock.patch("notifications.services.pending.notify", side_effect=failing_for_poison):
         assert services.pending_notifications_drain() == 1
         assert PendingNotification.objects.get().attempts == 1
         assert services.pending_notifications_drain() == 1

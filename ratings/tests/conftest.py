@@ -9,7 +9,7 @@ from tickets.tests.factories import answered_ticket
 @pytest.fixture(autouse=True)
 def _no_delivery():
     # Outside channels are delivered by workers; these tests look at rows, pages and events.
-    with mock.patch("notifications.services._enqueue"):
+    with mock.patch("notifications.services.delivery._enqueue"):
         yield
 
 

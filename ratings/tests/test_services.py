@@ -379,7 +379,7 @@ def test_fifty_concurrent_reviews_lose_no_update(organization):
         finally:
             connection.close()
 
-    with mock.patch("notifications.services._enqueue"):
+    with mock.patch("notifications.services.delivery._enqueue"):
         threads = [
             threading.Thread(target=post, args=(c, t, 1 + i % 5))
             for i, (c, t) in enumerate(zip(customers, tickets, strict=True))

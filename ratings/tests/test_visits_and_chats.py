@@ -237,7 +237,7 @@ def test_a_visit_rated_twice_at_the_same_moment_keeps_one_review(organization, c
             second_checked.set()
         return found
 
-    with mock.patch("notifications.services._enqueue"):
+    with mock.patch("notifications.services.delivery._enqueue"):
         writer = threading.Thread(target=first)
         writer.start()
         assert first_written.wait(timeout=10)

@@ -17,7 +17,7 @@ from tickets.models import Priority, Reminder, ReminderSettings, Ticket, UpdateK
 
 @pytest.fixture(autouse=True)
 def no_delivery():
-    with mock.patch("notifications.services._enqueue"):
+    with mock.patch("notifications.services.delivery._enqueue"):
         yield
 
 

@@ -32,7 +32,7 @@ from tickets.tests.factories import PNG
 @pytest.fixture(autouse=True)
 def no_delivery():
     # Outside channels are delivered by workers; these tests look at the rows only.
-    with mock.patch("notifications.services._enqueue"):
+    with mock.patch("notifications.services.delivery._enqueue"):
         yield
 
 

@@ -37,7 +37,7 @@ STAFF_PAGE_QUERIES = 10
 @pytest.fixture(autouse=True)
 def _no_delivery():
     # Outside channels are delivered by workers; these tests look at pages and rows only.
-    with mock.patch("notifications.services._enqueue"):
+    with mock.patch("notifications.services.delivery._enqueue"):
         yield
 
 
