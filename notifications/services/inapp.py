@@ -16,6 +16,9 @@ def _unread_count(user_id: int) -> int:
 
 
 def _publish_in_app(notification: Notification) -> None:
+    recipient_id = notification.recipient_id
+    if recipient_id is None:  # only contacts without an account have none, never in-app
+        return
     publish(
         "notification.created",
         {
@@ -25,9 +28,9 @@ def _publish_in_app(notification: Notification) -> None:
             "body": notification.body,
             "link": notification.link,
             "created_at": notification.created_at,
-            "unread": _unread_count(notification.recipient_id),
+            "unread": _unread_count(recipient_id),
         },
-        groups=[user_group(notification.recipient_id)],
+        groups=[user_group(recipient_id)],
     )
 
 

@@ -104,7 +104,7 @@ def _address(user: User, channel: str) -> str:
 
 
 def _contact_targets(phone: str, email: str) -> list[tuple[str, str]]:
-    targets = []
+    targets: list[tuple[str, str]] = []
     if phone:
         try:
             targets.append((Channel.SMS, normalize_phone(phone)))

@@ -13,7 +13,11 @@ from tickets.models import Ticket, TicketUpdate, UpdateKind
 
 # What a review or a gift can be about, by the name of its field.
 SUBJECT_FIELDS = ("ticket", "visit", "conversation")
-_SUBJECT_MODELS = {"ticket": Ticket, "visit": ServiceRequest, "conversation": Conversation}
+_SUBJECT_MODELS: dict[str, type[Ticket | ServiceRequest | Conversation]] = {
+    "ticket": Ticket,
+    "visit": ServiceRequest,
+    "conversation": Conversation,
+}
 # A reply on a ticket: a progress note or the result. Status changes and assignments tell
 # the customer nothing, and internal notes never reach them.
 TICKET_REPLY_KINDS = (UpdateKind.PROGRESS, UpdateKind.RESULT)

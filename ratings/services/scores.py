@@ -3,12 +3,12 @@ the points computed from them."""
 
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.models import Organization
+from csportal.caching import remember
 
 from .. import scoring
 from ..models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
@@ -47,7 +47,7 @@ def global_prior() -> float:
     (bench/ratings_load.py, 1,000 providers). The incremental scores and the recompute
     read the same value, so they still agree.
     """
-    return cache.get_or_set(
+    return remember(
         GLOBAL_PRIOR_CACHE_KEY,
         lambda: _mean_stars(Score.objects.filter(kind=TargetKind.ORGANIZATION)),
         GLOBAL_PRIOR_SECONDS,
@@ -124,7 +124,7 @@ def _combined(*additions: dict) -> dict:
 
 
 def _targets(review: Review) -> list[tuple[str, int | None]]:
-    targets = [(TargetKind.ORGANIZATION, None)]
+    targets: list[tuple[str, int | None]] = [(TargetKind.ORGANIZATION, None)]
     if review.agent_id:
         targets.append((TargetKind.AGENT, review.agent_id))
     if review.technician_id:
