@@ -18,7 +18,7 @@ from accounts.selectors import works_for
 from csportal import ratelimit
 from csportal.realtime import publish, user_group
 
-from . import kinds
+from . import kinds, selectors
 from .models import (
     Channel,
     Notification,
@@ -412,6 +412,8 @@ def preference_set(*, user: User, kind: str, channels: Iterable[str]) -> Notific
         kinds.get(kind)
     except LookupError:
         raise ValidationError({"kind": _("Unknown kind of notification.")}) from None
+    if kind not in {receivable.name for receivable in selectors.kinds_for(user)}:
+        raise ValidationError({"kind": _("You don't receive this kind of notification.")})
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"channels": _clean_channels(channels)}
     )
