@@ -2,7 +2,7 @@
 
 csportal's plumbing imports no app (csportal.realtime): accounts tells it the groups a user
 joins by right and how sockets make staff present, and adds the staff pages and the
-person's own presence to every page's frame.
+person's own presence to every page's frame, and the account settings to the person's menu.
 """
 
 from collections.abc import Iterable
@@ -35,6 +35,7 @@ def register() -> None:
     shell.add_part("accounts", frame_context, read=frame_read)
     slots.add_links("nav", "accounts.staff_pages", staff_page_links, order=10)
     slots.add_links("nav", "accounts.my_account", my_account_link, order=20)
+    slots.add_links("user_menu", "accounts.settings", account_settings_link, order=10)
 
 
 def groups_by_right(user, request=None) -> list[str]:
@@ -72,6 +73,10 @@ def staff_page_links(context) -> list[slots.Link]:
 
 def my_account_link(context) -> list[slots.Link]:
     return [slots.Link(_("My account"), reverse("accounts:customer-home"))]
+
+
+def account_settings_link(context) -> list[slots.Link]:
+    return [slots.Link(_("Account settings"), reverse("accounts:account-settings"))]
 
 
 def staff_tool(label, url_name: str, roles: Iterable[str], *, own: bool = False):

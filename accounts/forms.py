@@ -1,10 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import ContactChannel, CustomerProfile, Organization, Role, timezone_choices
+from .models import ContactChannel, Organization, Role, timezone_choices
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -45,19 +47,10 @@ class SignUpForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
-    timezone = forms.ChoiceField(
-        label=_("Time zone"),
-        choices=[("", _("Organization's or UTC")), *timezone_choices()],
-        required=False,
-    )
-    phone = forms.CharField(
-        label=_("Mobile phone"),
-        max_length=32,
-        required=False,
-        help_text=_("International form, e.g. +14155550123."),
-    )
+class ContactForm(forms.Form):
+    """How providers reach a customer (My account); name, phone and language are the
+    account's own (AccountProfileForm)."""
+
     contact_email = forms.EmailField(
         label=_("Contact email"), required=False, help_text=_("Empty means your login email.")
     )
@@ -65,9 +58,66 @@ class ProfileForm(forms.Form):
     preferred_channel = forms.ChoiceField(
         label=_("Preferred contact channel"), choices=ContactChannel.choices
     )
-    language = forms.ChoiceField(
-        label=_("Language"), choices=CustomerProfile._meta.get_field("language").choices
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    # Each in its own name, as the top bar's switcher shows them: found whatever the page's.
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [("", _("Organization's or UTC")), *timezone_choices()]
+
+
+class AccountProfileForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=32,
+        required=False,
+        help_text=_("International form, e.g. +14155550123."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=_timezone_choices, required=False)
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"),
+        help_text=_("We'll email it a link; your login changes when you follow it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password") != cleaned.get("new_password_again"):
+            self.add_error("new_password_again", _("The two passwords differ."))
+        return cleaned
 
 
 class InviteForm(forms.Form):

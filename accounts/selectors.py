@@ -8,6 +8,7 @@ from csportal.realtime import audience_groups, org_role_group, org_staff_group, 
 from .cache import MEMBERSHIPS_SECONDS, assignable_key, memberships_key
 from .models import (
     ApiToken,
+    CustomerProfile,
     Membership,
     MembershipQuerySet,
     Organization,
@@ -125,6 +126,11 @@ def open_invitations(organization: Organization) -> QuerySet[StaffInvitation]:
         .pending()
         .order_by("-created_at", "-pk")
     )
+
+
+def language_of(user: User) -> str | None:
+    """The language the person chose for the portal (None if they have no profile)."""
+    return CustomerProfile.objects.filter(user=user).values_list("language", flat=True).first()
 
 
 def has_account(email: str) -> bool:

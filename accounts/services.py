@@ -5,10 +5,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from csportal.realtime import close_sockets, org_role_group, org_staff_group, publish, user_group
 
@@ -27,30 +29,43 @@ from .models import (
     new_invitation_nonce,
     normalize_phone,
 )
-from .tokens import api_key_hash, new_api_key
+from .tokens import EmailChangeLink, api_key_hash, new_api_key, read_email_change_token
 
 
 def _normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def customer_sign_up(*, email: str, password: str, full_name: str = "") -> User:
-    """Create a customer account with an empty profile. Raises ValidationError on bad input."""
+def _taken(email: str, *, by_other_than: User | None = None) -> bool:
+    accounts = User.objects.filter(email__iexact=email)
+    if by_other_than is not None:
+        accounts = accounts.exclude(pk=by_other_than.pk)
+    return accounts.exists()
+
+
+_EMAIL_TAKEN = gettext_lazy("An account with this email already exists.")
+_LANGUAGES = dict(settings.LANGUAGES)
+
+
+def customer_sign_up(*, email: str, password: str, full_name: str = "", language: str = "") -> User:
+    """Create a customer account with an empty profile, in `language` (one of LANGUAGES: the
+    one the person is browsing in) or the default. Raises ValidationError on bad input."""
     email = _normalize_email(email)
     full_name = full_name.strip()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this email already exists.")})
+    if _taken(email):
+        raise ValidationError({"email": _EMAIL_TAKEN})
     try:
         validate_password(password, User(email=email, full_name=full_name))
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
+    profile = {"language": language} if language in _LANGUAGES else {}
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, full_name=full_name)
-            CustomerProfile.objects.create(user=user)
+            CustomerProfile.objects.create(user=user, **profile)
     except IntegrityError:
         # Two sign-ups for one address raced past the check above; the constraint decided.
-        raise ValidationError({"email": _("An account with this email already exists.")}) from None
+        raise ValidationError({"email": _EMAIL_TAKEN}) from None
     return user
 
 
@@ -300,7 +315,12 @@ def invitation_accept(
 
 
 def invitation_sign_up(
-    *, invitation: StaffInvitation, full_name: str, password: str, now: datetime | None = None
+    *,
+    invitation: StaffInvitation,
+    full_name: str,
+    password: str,
+    language: str = "",
+    now: datetime | None = None,
 ) -> User:
     """Create the account of an invited address that has none, and accept with it.
 
@@ -308,7 +328,9 @@ def invitation_sign_up(
     or an address that has an account by now (its owner signs in to accept).
     """
     with transaction.atomic():
-        user = customer_sign_up(email=invitation.email, password=password, full_name=full_name)
+        user = customer_sign_up(
+            email=invitation.email, password=password, full_name=full_name, language=language
+        )
         invitation_accept(invitation=invitation, user=user, now=now)
     return user
 
@@ -323,6 +345,103 @@ def user_set_password(*, user: User, password: str) -> User:
         user.save(update_fields=["password"])
         api_tokens_revoke_all(user=user)
         close_sockets(user_group(user.pk))
+    return user
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> User:
+    """The person replaces their password, proving they know the current one.
+
+    As with any new password (user_set_password), their API tokens are revoked and their
+    sockets closed; their other sessions end on their next request, because a session
+    remembers the password it was opened with. The caller keeps its own session with
+    `update_session_auth_hash`. Raises ValidationError naming `current_password` or
+    `new_password`, having changed nothing.
+    """
+    if not user.check_password(current_password):
+        raise ValidationError(
+            {"current_password": _("Your current password was entered incorrectly.")}
+        )
+    try:
+        return user_set_password(user=user, password=new_password)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+
+
+def email_change_request(*, user: User, email: str) -> str:
+    """Mail a link to `email` that makes it the person's login address when followed
+    (email_change_confirm). Nothing changes until then. Returns the address, normalized.
+
+    Raises ValidationError naming `email` for an invalid address, their own, or one another
+    account has.
+    """
+    email = _normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from None
+    if email == _normalize_email(user.email):
+        raise ValidationError({"email": _("This is your email address already.")})
+    if _taken(email, by_other_than=user):
+        raise ValidationError({"email": _EMAIL_TAKEN})
+    from .tasks import send_email_change_link
+
+    transaction.on_commit(lambda: send_email_change_link.delay(user.pk, email))
+    return email
+
+
+def _link_refused() -> ValidationError:
+    return ValidationError(
+        _("This link doesn't work: it is cut short, or your email or password changed since."),
+        code="invalid",
+    )
+
+
+def email_change_link(*, token: str, now: datetime | None = None) -> EmailChangeLink:
+    """The email change a link asks for, while it may be followed.
+
+    Raises ValidationError with code "invalid" for a link tampered with or made before the
+    account's email or password last changed, and "expired" for one older than
+    EMAIL_CHANGE_TIMEOUT.
+    """
+    link = read_email_change_token(token)
+    if link is None:
+        raise _link_refused()
+    if (now or timezone.now()) - link.sent_at > timedelta(seconds=settings.EMAIL_CHANGE_TIMEOUT):
+        raise ValidationError(
+            _("This link has expired. Ask for a new one from your account settings."),
+            code="expired",
+        )
+    return link
+
+
+def email_change_confirm(*, token: str, now: datetime | None = None) -> User:
+    """Follow an email-change link: its address becomes the person's login email, and the
+    address it replaces is told.
+
+    Raises ValidationError as email_change_link does, or naming `email` (code "taken") when
+    another account has the address by now; nothing changes then.
+    """
+    link = email_change_link(token=token, now=now)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=link.user.pk)
+        if user.email != link.user.email or user.password != link.user.password:
+            # Another link was followed, or the password changed, since it was read.
+            raise _link_refused()
+        if _taken(link.email, by_other_than=user):
+            raise ValidationError({"email": ValidationError(_EMAIL_TAKEN, code="taken")})
+        old_email = user.email
+        user.email = link.email
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email"])
+        except IntegrityError:
+            # Someone signed up with the address a moment ago; the constraint decided.
+            raise ValidationError({"email": ValidationError(_EMAIL_TAKEN, code="taken")}) from None
+        # Lists of whom work can be given to show the address of a person with no name.
+        cache.person_renamed(user.pk)
+        from .tasks import send_email_changed_notice
+
+        transaction.on_commit(lambda: send_email_changed_notice.delay(user.pk, old_email))
     return user
 
 

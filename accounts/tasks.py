@@ -12,7 +12,8 @@ from csportal.links import absolute_url
 
 from . import presence
 from .models import InvitationStatus, Membership, StaffInvitation, User
-from .tokens import make_invitation_token
+from .selectors import language_of
+from .tokens import make_email_change_token, make_invitation_token
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +25,10 @@ _EMAIL_RETRIES = {
 }
 
 
-def _send_email(template: str, context: dict, to: str) -> None:
-    """Render `<template>_subject.txt`, `.txt` and `.html` and send them to one address."""
-    with translation.override(settings.LANGUAGE_CODE):
+def _send_email(template: str, context: dict, to: str, *, language: str | None = None) -> None:
+    """Render `<template>_subject.txt`, `.txt` and `.html` and send them to one address, in
+    `language` (the recipient's, when they have an account) or the portal's."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
@@ -73,6 +75,35 @@ def send_already_a_member_email(membership_id: int, invited_by_id: int) -> None:
     }
     _send_email("accounts/email/already_a_member", context, membership.user.email)
     logger.info("already-a-member note for membership %s emailed", membership_id)
+
+
+@shared_task(**_EMAIL_RETRIES)
+def send_email_change_link(user_id: int, email: str) -> None:
+    """Email the new address the link that makes it the person's login email."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    token = make_email_change_token(user, email, timezone.now())
+    context = {
+        "user": user,
+        "email": email,
+        "link": absolute_url(reverse("accounts:email-confirm", args=[token])),
+        "hours": math.ceil(settings.EMAIL_CHANGE_TIMEOUT / 3600),
+    }
+    _send_email("accounts/email/email_change", context, email, language=language_of(user))
+    logger.info("email change link for user %s emailed", user_id)
+
+
+@shared_task(**_EMAIL_RETRIES)
+def send_email_changed_notice(user_id: int, old_email: str) -> None:
+    """Tell the address a person's login email moved from that it did: if someone else did
+    it, this is how the owner learns."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    context = {"user": user, "old_email": old_email, "new_email": user.email}
+    _send_email("accounts/email/email_changed", context, old_email, language=language_of(user))
+    logger.info("email change notice for user %s emailed", user_id)
 
 
 @shared_task

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -10,10 +11,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
+from django.views.i18n import set_language
 
 from csportal.forms import add_service_errors
 from csportal.realtime import CLOSE_UNAUTHENTICATED, close_sockets, session_group
@@ -22,16 +25,20 @@ from . import selectors, services
 from .access import access_api_token, access_invitation, access_member
 from .backends import SIGN_IN_BACKEND
 from .forms import (
+    AccountProfileForm,
     ApiTokenForm,
+    ContactForm,
+    EmailChangeForm,
     EmailLoginForm,
     InvitationSignUpForm,
     InviteForm,
     MemberRoleForm,
     NewPasswordForm,
     OrganizationSettingsForm,
-    ProfileForm,
+    PasswordChangeForm,
     SignUpForm,
 )
+from .language import use_language
 from .models import CustomerProfile, Role
 from .permissions import OrganizationStaffMixin
 from .tokens import read_invitation_token
@@ -52,6 +59,14 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = EmailLoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The language the person chose, on whichever browser they chose it in.
+        language = selectors.language_of(form.get_user())
+        if language:
+            use_language(self.request, response, language)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -75,7 +90,7 @@ class SignUpView(FormView):
 
     def form_valid(self, form):
         try:
-            user = services.customer_sign_up(**form.cleaned_data)
+            user = services.customer_sign_up(**form.cleaned_data, language=get_language())
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
@@ -167,6 +182,7 @@ class InvitationView(InvitationLinkMixin, FormView):
                 invitation=self.invitation,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password"],
+                language=get_language(),
             )
         except ValidationError as exc:
             self.invitation.refresh_from_db()
@@ -216,20 +232,12 @@ class HomeView(LoginRequiredMixin, View):
 
 class CustomerHomeView(LoginRequiredMixin, FormView):
     template_name = "accounts/customer_home.html"
-    form_class = ProfileForm
+    form_class = ContactForm
 
     def get_initial(self):
         user = self.request.user
         profile = CustomerProfile.objects.filter(user=user).first() or CustomerProfile(user=user)
-        return {
-            "full_name": user.full_name,
-            "timezone": user.timezone,
-            "phone": profile.phone,
-            "contact_email": profile.contact_email,
-            "im_handle": profile.im_handle,
-            "preferred_channel": profile.preferred_channel,
-            "language": profile.language,
-        }
+        return {name: getattr(profile, name) for name in ContactForm.base_fields}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -244,8 +252,142 @@ class CustomerHomeView(LoginRequiredMixin, FormView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Your profile is saved."))
+        messages.success(self.request, _("Your contact preferences are saved."))
         return redirect("accounts:customer-home")
+
+
+class AccountSettingsView(LoginRequiredMixin, TemplateView):
+    """Everyone's own account, whatever their role: name, phone, language and time zone
+    (posted here), login email and password (posted to the views below)."""
+
+    template_name = "accounts/account_settings.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "profile_form" not in context:
+            user = self.request.user
+            profile = CustomerProfile.objects.filter(user=user).first()
+            context["profile_form"] = AccountProfileForm(
+                initial={
+                    "full_name": user.full_name,
+                    "phone": profile.phone if profile else "",
+                    "language": profile.language if profile else get_language(),
+                    "timezone": user.timezone,
+                }
+            )
+        context.setdefault("email_form", EmailChangeForm())
+        context.setdefault("password_form", PasswordChangeForm())
+        return context
+
+    def invalid(self, **forms):
+        return self.render_to_response(self.get_context_data(**forms), status=400)
+
+    def saved(self, message):
+        messages.success(self.request, message)
+        return redirect("accounts:account-settings")
+
+    def post(self, request):
+        form = AccountProfileForm(request.POST)
+        if not form.is_valid():
+            return self.invalid(profile_form=form)
+        try:
+            services.customer_profile_update(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.invalid(profile_form=form)
+        response = self.saved(_("Your account is saved."))
+        use_language(request, response, form.cleaned_data["language"])
+        return response
+
+
+class AccountEmailView(AccountSettingsView):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = EmailChangeForm(request.POST)
+        if not form.is_valid():
+            return self.invalid(email_form=form)
+        try:
+            email = services.email_change_request(
+                user=request.user, email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.invalid(email_form=form)
+        return self.saved(
+            _(
+                "We've emailed a link to %(email)s. Your login email changes when you follow "
+                "it; until then it stays %(current)s."
+            )
+            % {"email": email, "current": request.user.email}
+        )
+
+
+class AccountPasswordView(AccountSettingsView):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = PasswordChangeForm(request.POST)
+        if not form.is_valid():
+            return self.invalid(password_form=form)
+        try:
+            user = services.password_change(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.invalid(password_form=form)
+        update_session_auth_hash(request, user)
+        return self.saved(
+            _("Your password is changed. Every other device you were logged in on is logged out.")
+        )
+
+
+class EmailConfirmView(View):
+    """The link from an email-change email. It needs no login (the link proves both who
+    asked and that the new address reaches them); the change is made by the button, as a
+    mail scanner may open links by itself."""
+
+    template_name = "accounts/email_confirm.html"
+
+    def render(self, context, status=200):
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def refused(self, exc: ValidationError):
+        return self.render({"refused": exc.messages}, status=400)
+
+    def get(self, request, token):
+        try:
+            link = services.email_change_link(token=token)
+        except ValidationError as exc:
+            return self.refused(exc)
+        return self.render({"link": link})
+
+    def post(self, request, token):
+        try:
+            user = services.email_change_confirm(token=token)
+        except ValidationError as exc:
+            return self.refused(exc)
+        messages.success(request, _("Your login email is now %(email)s.") % {"email": user.email})
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            return redirect("accounts:account-settings")
+        return redirect("accounts:login")
+
+
+def set_language_view(request):
+    """The top bar's language switcher: Django's set_language, and for a signed-in person
+    their choice kept, so it holds at their next login too."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
+        services.customer_profile_update(user=request.user, language=language)
+    return response
 
 
 # The page holds a key that is never shown again: no copy of it may stay in a cache.

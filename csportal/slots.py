@@ -16,6 +16,7 @@ for the slot (`organization` and `membership` on staff pages, `ticket` on a tick
 Slots so far (owner: what its pages give):
     nav                         every signed-in page's top navigation (links)
     topbar                      every signed-in page's top bar, by the bell (panels)
+    user_menu                   the person's own menu in the top bar (links)
     accounts.customer_home      My account (panels)
     accounts.staff_tools        under a staff start page's heading (links)
     accounts.agent_dashboard    the agent dashboard (panels)

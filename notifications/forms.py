@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,11 +8,18 @@ from .models import Channel
 
 
 class ChannelsByKindForm(forms.Form):
-    """One multiple-choice field per registered kind: which channels carry it."""
+    """One multiple-choice field per kind (`for_kinds`, else every registered one): which
+    channels carry it."""
 
-    def __init__(self, *args, current: dict[str, list[str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        current: dict[str, list[str]],
+        for_kinds: Iterable[kinds.Kind] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        for kind in kinds.all_kinds():
+        for kind in kinds.all_kinds() if for_kinds is None else for_kinds:
             self.fields[kind.name] = forms.MultipleChoiceField(
                 label=kind.label,
                 choices=Channel.choices,

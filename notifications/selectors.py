@@ -1,9 +1,23 @@
+from collections.abc import Iterable
+
 from django.db.models import QuerySet, Subquery
 
-from accounts.models import Organization, User
+from accounts.models import Membership, Organization, User
+from accounts.selectors import staff_memberships_of
 from csportal.queries import count_of
 
+from . import kinds
 from .models import Channel, Notification
+
+
+def kinds_for(user: User, memberships: Iterable[Membership] | None = None) -> list[kinds.Kind]:
+    """The kinds the person can receive: the customers' (everyone's), and those of each role
+    they hold on a staff. `memberships`, when the caller has their active ones already."""
+    if memberships is None:
+        roles = set(staff_memberships_of(user).values_list("role", flat=True))
+    else:
+        roles = {membership.role for membership in memberships}
+    return kinds.for_audience({kinds.CUSTOMER, *roles})
 
 
 def inbox_for(user: User) -> QuerySet[Notification]:

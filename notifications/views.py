@@ -9,6 +9,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.models import Role
 from accounts.permissions import OrganizationStaffMixin
+from accounts.selectors import request_memberships
 
 from . import kinds, selectors, services
 from .access import access_notification
@@ -51,18 +52,22 @@ class ReadAllView(LoginRequiredMixin, View):
 
 
 class PreferencesView(LoginRequiredMixin, TemplateView):
+    """The person's channels for each kind they can receive, and their quiet hours."""
+
     template_name = "notifications/preferences.html"
 
-    def _current(self):
-        return {
+    def _form(self, data=None):
+        current = {
             p.kind: p.channels
             for p in NotificationPreference.objects.filter(user=self.request.user)
         }
+        receivable = selectors.kinds_for(self.request.user, request_memberships(self.request))
+        return ChannelsByKindForm(data, current=current, for_kinds=receivable)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         quiet = QuietHours.objects.filter(user=self.request.user).first()
-        context.setdefault("form", ChannelsByKindForm(current=self._current()))
+        context.setdefault("form", self._form())
         context.setdefault(
             "quiet_form",
             QuietHoursForm(initial={"start": quiet.start, "end": quiet.end} if quiet else None),
@@ -70,16 +75,14 @@ class PreferencesView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request):
-        form = ChannelsByKindForm(request.POST, current=self._current())
+        form = self._form(request.POST)
         quiet_form = QuietHoursForm(request.POST)
         if not (form.is_valid() and quiet_form.is_valid()):
             context = self.get_context_data(form=form, quiet_form=quiet_form)
             return self.render_to_response(context, status=400)
         with transaction.atomic():
-            for kind in kinds.all_kinds():
-                services.preference_set(
-                    user=request.user, kind=kind.name, channels=form.cleaned_data[kind.name]
-                )
+            for kind, channels in form.cleaned_data.items():
+                services.preference_set(user=request.user, kind=kind, channels=channels)
             services.quiet_hours_set(
                 user=request.user,
                 start=quiet_form.cleaned_data["start"],

@@ -1,6 +1,6 @@
 """What ratings adds to other apps' pages, from RatingsConfig.ready(): My reviews for
-customers, rating and thanking on a customer's ticket, and the staff's links to reviews,
-scores and their own ratings."""
+customers, rating and thanking on a customer's ticket, the staff's links to reviews, scores
+and their own ratings, and the kinds of notification it sends, each to whom it concerns."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,8 @@ from accounts.contributions import staff_tool
 from accounts.models import Role
 from accounts.selectors import request_memberships
 from csportal import slots
+from notifications import kinds
+from notifications.models import Channel
 
 from .access import RATED_ROLES
 from .services import RESPONDING_ROLES
@@ -32,6 +34,30 @@ def register() -> None:
             staff_tool(label, url_name, roles, own=own),
             order=order,
         )
+    register_kinds()
+
+
+def register_kinds() -> None:
+    # A new review goes to the managers and to the agent or technician it rates; a gift to
+    # the agent, technician or manager thanked: the roles people are rated in.
+    kinds.register(
+        "review.posted",
+        _("A customer reviews us"),
+        (Channel.IN_APP, Channel.EMAIL),
+        audience=RATED_ROLES,
+    )
+    kinds.register(
+        "review.responded",
+        _("A provider answers my review"),
+        (Channel.IN_APP, Channel.EMAIL, Channel.PUSH),
+        audience=[kinds.CUSTOMER],
+    )
+    kinds.register(
+        "gift.received",
+        _("A customer sends me a thank-you"),
+        (Channel.IN_APP,),
+        audience=RATED_ROLES,
+    )
 
 
 def my_reviews_link(context) -> list[slots.Link]:

@@ -2,6 +2,7 @@
 sockets dropped mid-stream and mid-handshake, sessions that log out, events the layer drops."""
 
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -22,6 +23,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Presence, PresenceConnection
 from accounts.presence import live_statuses, presence_announce, presence_expire
+from accounts.tests.factories import PASSWORD
 from csportal import consumers, realtime
 from csportal.realtime import org_staff_group, publish
 from tests.browser import wait_until
@@ -144,6 +146,46 @@ def test_logging_out_closes_that_sessions_socket_within_a_second(live_asgi_serve
     assert code == realtime.CLOSE_UNAUTHENTICATED
     assert elapsed < 1.0
     assert other_still_open
+    connections.close_all()
+
+
+def test_a_new_password_closes_every_socket_and_only_the_changing_sessions_may_reconnect(
+    live_asgi_server, agent
+):
+    this_browser = signed_in(agent)
+    other_browser = signed_in(agent)
+    url = socket_url(live_asgi_server)
+    new_password = "violet-harbour-lantern-42"
+
+    async def change_password_while_connected():
+        async with (
+            websockets.connect(url, additional_headers=headers_for(this_browser)) as mine,
+            websockets.connect(url, additional_headers=headers_for(other_browser)) as theirs,
+        ):
+            await mine.recv()
+            await theirs.recv()
+            response = await asyncio.to_thread(
+                this_browser.post,
+                "/me/settings/password/",
+                {
+                    "current_password": PASSWORD,
+                    "new_password": new_password,
+                    "new_password_again": new_password,
+                },
+            )
+            assert response.status_code == 302
+            closed = (await close_code(mine), await close_code(theirs))
+        async with websockets.connect(url, additional_headers=headers_for(this_browser)) as mine:
+            greeting = json.loads(await asyncio.wait_for(mine.recv(), timeout=5))
+        async with websockets.connect(url, additional_headers=headers_for(other_browser)) as theirs:
+            refused = await close_code(theirs)
+        return closed, greeting, refused
+
+    closed, greeting, refused = asyncio.run(change_password_while_connected())
+
+    assert closed == (realtime.CLOSE_RECONNECT, realtime.CLOSE_RECONNECT)
+    assert greeting == {"type": "hello"}
+    assert refused == realtime.CLOSE_UNAUTHENTICATED
     connections.close_all()
 
 

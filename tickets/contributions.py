@@ -1,12 +1,17 @@
 """What tickets adds to other apps' pages, from TicketsConfig.ready(): My tickets in the nav,
-a card on My account, and the tickets card on the start pages of staff who work tickets."""
+a card on My account, the tickets card on the start pages of staff who work tickets, and the
+kinds of notification it sends, each to whom it concerns."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from csportal import slots
+from notifications import kinds
+from notifications.models import Channel
 
 from .access import STAFF_ROLES
+from .services import WORKING_ROLES
 from .templatetags.ticket_tags import overview
 
 OVERVIEW = "tickets/includes/overview.html"
@@ -17,6 +22,37 @@ def register() -> None:
     slots.add_panel("accounts.customer_home", "tickets/includes/customer_home.html", order=10)
     for page in ("agent_dashboard", "reception_desk", "manager_console"):
         slots.add_panel(f"accounts.{page}", OVERVIEW, overview_context, order=10)
+    register_kinds()
+
+
+def register_kinds() -> None:
+    email = (Channel.IN_APP, Channel.EMAIL)
+    kinds.register(
+        "ticket.updated",
+        _("Progress and results of my requests"),
+        (Channel.IN_APP, Channel.EMAIL, Channel.PUSH),
+        audience=[kinds.CUSTOMER],
+    )
+    # To the assignee, who is one of the working roles; overdue tickets nobody has go to
+    # the managers.
+    kinds.register(
+        "ticket.assigned", _("A ticket is assigned to me"), email, audience=WORKING_ROLES
+    )
+    kinds.register(
+        "ticket.follow_up",
+        _("A customer follows up or asks for news"),
+        email,
+        audience=WORKING_ROLES,
+    )
+    kinds.register(
+        "ticket.reminder", _("Reminders about overdue tickets"), email, audience=WORKING_ROLES
+    )
+    kinds.register(
+        "ticket.escalated",
+        _("Overdue tickets escalated to managers"),
+        email,
+        audience=[Role.MANAGER],
+    )
 
 
 def my_tickets_link(context) -> list[slots.Link]:

@@ -103,6 +103,17 @@ class MeUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
     )
 
 
+class EmailChangeSerializer(StrictSerializerMixin, serializers.Serializer):
+    email = serializers.EmailField(
+        help_text=_("The new login email; it changes when the link mailed to it is followed.")
+    )
+
+
+class PasswordChangeSerializer(StrictSerializerMixin, serializers.Serializer):
+    current_password = serializers.CharField(trim_whitespace=False, max_length=256)
+    new_password = serializers.CharField(trim_whitespace=False, max_length=256)
+
+
 class MemberSerializer(serializers.ModelSerializer):
     """Someone who accepted a place on the staff; an invitee is never one (see
     InvitationSerializer), so their name and presence stay theirs until they accept."""

@@ -1,7 +1,9 @@
+from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -11,6 +13,7 @@ from csportal.api.throttling import ScopedRateThrottle
 
 from .. import selectors, services
 from ..access import access_api_token, access_invitation, access_member
+from ..language import use_language
 from ..models import ApiToken, CustomerProfile, Membership, Organization, Role, StaffInvitation
 from ..permissions import IsOrganizationStaff
 from . import serializers as s
@@ -65,10 +68,45 @@ class MeView(APIView):
 
     @extend_schema(request=s.MeUpdateSerializer, responses=s.MeSerializer)
     def patch(self, request):
+        """Change your name, time zone, phone, language or contact profile. The login email
+        changes through me/email/, the password through me/password/."""
         update = s.MeUpdateSerializer(data=request.data)
         update.is_valid(raise_exception=True)
         services.customer_profile_update(user=request.user, **update.validated_data)
-        return Response(self._render(request))
+        response = Response(self._render(request))
+        if "language" in update.validated_data and _in_browser(request):
+            use_language(request, response, update.validated_data["language"])
+        return response
+
+
+def _in_browser(request) -> bool:
+    """Whether the request came with the browser's session (so it has cookies to set)."""
+    return isinstance(request.successful_authenticator, SessionAuthentication)
+
+
+class MeEmailView(APIView):
+    @extend_schema(request=s.EmailChangeSerializer, responses={202: s.EmailChangeSerializer})
+    def post(self, request):
+        """Ask to log in with another email: a link is mailed to it, and nothing changes
+        until it is followed (within EMAIL_CHANGE_TIMEOUT). The old address is told then."""
+        data = s.EmailChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = services.email_change_request(user=request.user, email=data.validated_data["email"])
+        return Response({"email": email}, status=status.HTTP_202_ACCEPTED)
+
+
+class MePasswordView(APIView):
+    @extend_schema(request=s.PasswordChangeSerializer, responses={204: None})
+    def post(self, request):
+        """Change your password, giving the current one. Every API token of yours is
+        revoked (this one too) and your other sessions are logged out; a browser session
+        making the call stays logged in."""
+        data = s.PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.password_change(user=request.user, **data.validated_data)
+        if _in_browser(request):
+            update_session_auth_hash(request, user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApiTokenListView(generics.ListAPIView):

@@ -182,47 +182,32 @@ def test_signing_up_with_an_email_already_in_use_shows_an_error_and_creates_noth
     assert logged_in_user_id(client) is None
 
 
-def test_a_customer_saves_their_contact_profile(client, customer):
+def test_a_customer_saves_how_providers_reach_them(client, customer):
     client.force_login(customer)
 
     response = client.post(
         reverse("accounts:customer-home"),
-        {
-            "full_name": "Chris Changed",
-            "timezone": "Asia/Seoul",
-            "phone": "+82 10-1234-5678",
-            "contact_email": "",
-            "im_handle": "",
-            "preferred_channel": "sms",
-            "language": "ko",
-        },
+        {"contact_email": "chris@work.example", "im_handle": "@chris", "preferred_channel": "sms"},
     )
 
     assert response.status_code == 302
-    customer.refresh_from_db()
-    assert customer.full_name == "Chris Changed"
-    assert customer.customer_profile.phone == "+821012345678"
+    customer.customer_profile.refresh_from_db()
+    assert customer.customer_profile.contact_email == "chris@work.example"
+    assert customer.customer_profile.im_handle == "@chris"
     assert customer.customer_profile.preferred_channel == "sms"
 
 
-def test_a_bad_phone_number_is_shown_on_its_field_and_nothing_is_saved(client, customer):
+def test_a_bad_contact_email_is_shown_on_its_field_and_nothing_is_saved(client, customer):
     client.force_login(customer)
 
     response = client.post(
         reverse("accounts:customer-home"),
-        {
-            "full_name": "X",
-            "timezone": "",
-            "phone": "12",
-            "preferred_channel": "sms",
-            "language": "en",
-        },
+        {"contact_email": "not an address", "preferred_channel": "sms"},
     )
 
     assert response.status_code == 200
-    assert "phone" in response.context["form"].errors
-    customer.refresh_from_db()
-    assert customer.full_name == "Chris Customer"
+    assert "contact_email" in response.context["form"].errors
+    customer.customer_profile.refresh_from_db()
     assert customer.customer_profile.preferred_channel == "email"
 
 

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from accounts.permissions import IsOrganizationStaff
 
-from .. import kinds, selectors, services
+from .. import selectors, services
 from ..access import access_notification
 from ..models import Notification, NotificationPreference, QuietHours
 from . import serializers as s
@@ -57,7 +57,8 @@ class NotificationReadAllView(APIView):
 
 
 class PreferenceView(APIView):
-    """Channels per kind: yours where you chose, else the defaults."""
+    """Channels per kind you can receive: yours where you chose, else the defaults. Setting
+    one for a kind you can't receive is a 400 naming `kind`."""
 
     @extend_schema(responses=s.PreferenceSerializer(many=True))
     def get(self, request):
@@ -72,7 +73,7 @@ class PreferenceView(APIView):
                     "channels": mine.get(kind.name, list(kind.default_channels)),
                     "custom": kind.name in mine,
                 }
-                for kind in kinds.all_kinds()
+                for kind in selectors.kinds_for(request.user)
             ]
         )
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 
-from .. import kinds
+from .. import kinds, selectors
 from ..models import (
     Channel,
     NotificationPreference,
@@ -73,6 +73,8 @@ def _clean_channels(channels: Iterable[str]) -> list[str]:
 
 def preference_set(*, user: User, kind: str, channels: Iterable[str]) -> NotificationPreference:
     _check_kind(kind)
+    if kind not in {receivable.name for receivable in selectors.kinds_for(user)}:
+        raise ValidationError({"kind": _("You don't receive this kind of notification.")})
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"channels": _clean_channels(channels)}
     )

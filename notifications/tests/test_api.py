@@ -82,7 +82,7 @@ def test_mark_one_and_mark_all_read(api, customer):
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
-def test_preferences_list_every_kind_and_save_a_choice(api, customer):
+def test_preferences_list_the_kinds_you_receive_and_save_a_choice(api, customer):
     api.force_authenticate(customer)
 
     saved = api.put(
