@@ -93,6 +93,11 @@ class EmailChangeForm(forms.Form):
         help_text=_("We'll email it a link; your login changes when you follow it."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):

@@ -357,23 +357,30 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
     `update_session_auth_hash`. Raises ValidationError naming `current_password` or
     `new_password`, having changed nothing.
     """
-    if not user.check_password(current_password):
-        raise ValidationError(
-            {"current_password": _("Your current password was entered incorrectly.")}
-        )
+    _check_current_password(user, current_password)
     try:
         return user_set_password(user=user, password=new_password)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from None
 
 
-def email_change_request(*, user: User, email: str) -> str:
+def _check_current_password(user: User, current_password: str) -> None:
+    if not user.check_password(current_password):
+        raise ValidationError(
+            {"current_password": _("Your current password was entered incorrectly.")}
+        )
+
+
+def email_change_request(*, user: User, email: str, current_password: str) -> str:
     """Mail a link to `email` that makes it the person's login address when followed
     (email_change_confirm). Nothing changes until then. Returns the address, normalized.
 
-    Raises ValidationError naming `email` for an invalid address, their own, or one another
-    account has.
+    The current password is asked for as for a new password: whoever holds the login
+    address can reset the password, so a session left open must not be enough to take it.
+    Raises ValidationError naming `current_password`, or `email` for an invalid address,
+    their own, or one another account has.
     """
+    _check_current_password(user, current_password)
     email = _normalize_email(email)
     try:
         validate_email(email)

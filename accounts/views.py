@@ -308,9 +308,7 @@ class AccountEmailView(AccountSettingsView):
         if not form.is_valid():
             return self.invalid(email_form=form)
         try:
-            email = services.email_change_request(
-                user=request.user, email=form.cleaned_data["email"]
-            )
+            email = services.email_change_request(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.invalid(email_form=form)

@@ -107,6 +107,7 @@ class EmailChangeSerializer(StrictSerializerMixin, serializers.Serializer):
     email = serializers.EmailField(
         help_text=_("The new login email; it changes when the link mailed to it is followed.")
     )
+    current_password = serializers.CharField(trim_whitespace=False, max_length=256, write_only=True)
 
 
 class PasswordChangeSerializer(StrictSerializerMixin, serializers.Serializer):

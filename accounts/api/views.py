@@ -91,7 +91,7 @@ class MeEmailView(APIView):
         until it is followed (within EMAIL_CHANGE_TIMEOUT). The old address is told then."""
         data = s.EmailChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        email = services.email_change_request(user=request.user, email=data.validated_data["email"])
+        email = services.email_change_request(user=request.user, **data.validated_data)
         return Response({"email": email}, status=status.HTTP_202_ACCEPTED)
 
 

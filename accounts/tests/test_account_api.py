@@ -103,7 +103,9 @@ def test_a_bad_value_is_a_400_naming_its_field_and_nothing_changes(customer, pay
 def test_asking_for_a_new_email_mails_the_link_and_changes_nothing_yet(customer, after_commit):
     with after_commit():
         response = logged_in(customer).post(
-            EMAIL_URL, {"email": "Chris@New.Example"}, format="json"
+            EMAIL_URL,
+            {"email": "Chris@New.Example", "current_password": PASSWORD},
+            format="json",
         )
 
     assert response.status_code == 202
@@ -115,11 +117,16 @@ def test_asking_for_a_new_email_mails_the_link_and_changes_nothing_yet(customer,
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"email": "not an address"}, "email"),
-        ({"email": "chris@example.com"}, "email"),
-        ({"email": "casey@example.com"}, "email"),
-        ({}, "email"),
-        ({"email": "chris@new.example", "confirm": True}, "confirm"),
+        ({"email": "not an address", "current_password": PASSWORD}, "email"),
+        ({"email": "chris@example.com", "current_password": PASSWORD}, "email"),
+        ({"email": "casey@example.com", "current_password": PASSWORD}, "email"),
+        ({"current_password": PASSWORD}, "email"),
+        ({"email": "chris@new.example"}, "current_password"),
+        ({"email": "chris@new.example", "current_password": "wrong"}, "current_password"),
+        (
+            {"email": "chris@new.example", "current_password": PASSWORD, "confirm": True},
+            "confirm",
+        ),
     ],
 )
 def test_a_bad_email_request_is_a_400_naming_the_field_and_sends_nothing(

@@ -39,7 +39,7 @@ def email_link(customer, after_commit):
 
     def ask(email=NEW_EMAIL):
         with after_commit():
-            services.email_change_request(user=customer, email=email)
+            services.email_change_request(user=customer, email=email, current_password=PASSWORD)
         return link_token(next(m for m in reversed(mail.outbox) if m.to == [email]))
 
     return ask
@@ -97,7 +97,9 @@ def test_asking_for_a_new_email_mails_a_link_to_it_and_changes_nothing_yet(custo
     before = account_of(customer)
 
     with after_commit():
-        email = services.email_change_request(user=customer, email="  Chris@New.Example ")
+        email = services.email_change_request(
+            user=customer, email="  Chris@New.Example ", current_password=PASSWORD
+        )
 
     assert email == NEW_EMAIL
     [message] = mail.outbox
@@ -110,7 +112,7 @@ def test_the_link_is_mailed_in_the_persons_language(customer, after_commit):
     services.customer_profile_update(user=customer, language="ko")
 
     with mock.patch("accounts.tasks._send_email") as send, after_commit():
-        services.email_change_request(user=customer, email=NEW_EMAIL)
+        services.email_change_request(user=customer, email=NEW_EMAIL, current_password=PASSWORD)
 
     assert send.call_args.kwargs["language"] == "ko"
 
@@ -120,7 +122,7 @@ def test_an_invalid_own_or_taken_address_is_refused_naming_the_email_and_nothing
     customer, other_customer, after_commit, email
 ):
     with after_commit(), pytest.raises(ValidationError) as refused:
-        services.email_change_request(user=customer, email=email)
+        services.email_change_request(user=customer, email=email, current_password=PASSWORD)
 
     assert list(refused.value.message_dict) == ["email"]
     assert mail.outbox == []

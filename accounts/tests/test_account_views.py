@@ -212,7 +212,9 @@ def test_asking_for_a_new_email_sends_the_link_and_changes_nothing_until_it_is_f
     client.force_login(customer)
 
     with after_commit():
-        response = client.post(EMAIL, {"email": NEW_EMAIL}, follow=True)
+        response = client.post(
+            EMAIL, {"email": NEW_EMAIL, "current_password": PASSWORD}, follow=True
+        )
 
     assert response.status_code == 200
     assert NEW_EMAIL in response.content.decode()
@@ -239,7 +241,7 @@ def test_asking_for_a_new_email_sends_the_link_and_changes_nothing_until_it_is_f
 def test_the_link_works_from_a_browser_where_nobody_is_logged_in(customer, after_commit):
     signed_in_client = signed_in(customer)
     with after_commit():
-        signed_in_client.post(EMAIL, {"email": NEW_EMAIL})
+        signed_in_client.post(EMAIL, {"email": NEW_EMAIL, "current_password": PASSWORD})
     link = mailed_link(NEW_EMAIL)
 
     response = Client().post(link)
@@ -258,10 +260,21 @@ def test_an_invalid_own_or_taken_address_is_a_form_error_and_nothing_is_sent(
     client.force_login(customer)
 
     with after_commit():
-        response = client.post(EMAIL, {"email": email})
+        response = client.post(EMAIL, {"email": email, "current_password": PASSWORD})
 
     assert response.status_code == 400
     assert list(response.context["email_form"].errors) == ["email"]
+    assert mail.outbox == []
+
+
+def test_a_new_email_needs_the_current_password(client, customer, after_commit):
+    client.force_login(customer)
+
+    with after_commit():
+        response = client.post(EMAIL, {"email": NEW_EMAIL, "current_password": "not-it"})
+
+    assert response.status_code == 400
+    assert list(response.context["email_form"].errors) == ["current_password"]
     assert mail.outbox == []
 
 
