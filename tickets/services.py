@@ -18,6 +18,7 @@ from accounts.models import Organization, Role, User
 from accounts.selectors import works_for
 from csportal.caching import forget
 from csportal.choices import label_of
+from csportal.dates import format_datetime
 from csportal.realtime import org_audience_group, publish_each, user_group
 from notifications.services import notify, notify_after_commit
 
@@ -794,7 +795,7 @@ def _remind(
                 body=_("%(point)s overdue since %(due)s (reminder %(n)d).")
                 % {
                     "point": label,
-                    "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                    "due": format_datetime(due, zone=ticket.organization.timezone),
                     "n": sequence,
                 },
                 is_public=False,
