@@ -5,6 +5,7 @@ exactly when the lead's `make messages` would leave something to translate, and 
 """
 
 import contextlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from csportal.management.commands.makemessages import IGNORED
@@ -152,3 +154,19 @@ def test_plurals_use_the_one_form_of_each_language(language, expected):
     with translation.override(language):
         text = translation.ngettext("Reopened once", "Reopened %(times)s times", 3)
         assert text % {"times": 3} == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", "此浏览器无法接收推送通知。"),
+        ("ko", "이 브라우저는 푸시 알림을 받을 수 없습니다."),
+    ],
+)
+def test_scripts_get_their_words_from_the_javascript_catalog(client, language, expected):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.get(reverse("javascript-catalog"))
+
+    # The catalog writes its strings as JSON, non-ASCII letters escaped.
+    assert json.dumps(expected) in response.content.decode()
