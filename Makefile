@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format migrations-check bench clean
+.PHONY: run test install messages lint typecheck format migrations-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,16 +12,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Compiled translations are build output (gitignored): each .mo is rebuilt from its .po.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+install: $(STAMP) $(MO_FILES)
+
+$(MO_FILES): %.mo: %.po | $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { echo "msgfmt not found: install GNU gettext (apt-get install gettext) to compile the translations in locale/" >&2; exit 1; }
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py compilemessages --verbosity 0 --locale $(word 2,$(subst /, ,$@))
+
+## Update the catalogs after adding or changing strings, then translate (docs/translations.md).
+messages: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemessages --locale zh_Hans --locale ko
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemessages --domain djangojs --locale zh_Hans --locale ko
 
 ## Bring the whole portal up on http://127.0.0.1:8000 (SQLite, no Redis) with demo data.
-run: $(STAMP)
+run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 ## Run the whole test suite (SQLite by default; PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set).
-test: $(STAMP)
+test: install
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; if [ $$status -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$status
 
 lint: $(STAMP)

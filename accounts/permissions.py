@@ -1,12 +1,10 @@
 """Role and tenant checks for API views and pages, written once."""
 
-import zoneinfo
-
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .access import access_request_membership
+from .middleware import use_organization_timezone
 from .models import Role
 
 
@@ -40,8 +38,7 @@ class OrganizationStaffMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         self.membership = access_request_membership(request, kwargs["slug"], self.allowed_roles)
         self.organization = self.membership.organization
-        if not request.user.timezone:
-            timezone.activate(zoneinfo.ZoneInfo(self.organization.timezone))
+        use_organization_timezone(request.user, self.organization)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganizationScopedQuerySet
+from csportal.dates import format_datetime
 
 
 class ConversationStatus(models.TextChoices):
@@ -70,5 +71,4 @@ class Conversation(models.Model):
         ]
 
     def __str__(self) -> str:
-        started = timezone.localtime(self.started_at)
-        return self.subject or _("Chat of %(day)s") % {"day": f"{started:%Y-%m-%d %H:%M}"}
+        return self.subject or _("Chat of %(day)s") % {"day": format_datetime(self.started_at)}

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy
 from .api.errors import json_error, request_too_large
 from .views import api_not_found
 
+# Pages the same for everyone (in a language named by the URL), which browsers may keep.
+PUBLIC_URL_NAMES = {"javascript-catalog"}
+
 
 class PrivateResponsesMiddleware:
     """Signed-in pages and the API answer for one person: no shared cache may keep them, and
@@ -26,6 +29,9 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name in PUBLIC_URL_NAMES:
+            return response
         if request.path_info.startswith("/api/") or request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response

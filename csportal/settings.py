@@ -244,6 +244,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One format per kind of value and language, for pages, scripts, emails and texts alike.
+FORMAT_MODULE_PATH = ["csportal.formats"]
 
 # Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"

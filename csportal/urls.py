@@ -1,6 +1,8 @@
 from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .health import healthz
@@ -18,6 +20,13 @@ urlpatterns = [
     ),
     path("api/<path:rest>", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Words and date formats for scripts: the same for everyone in a language, and its URL
+    # names the language and version ({% javascript_catalog %}), so it is cached a day.
+    path(
+        "jsi18n/",
+        cache_page(60 * 60 * 24)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("admin/", admin.site.urls),
 ]
 # The pages of the apps installed: a lower app's pages run without the apps above it

@@ -104,7 +104,11 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.stars}★ {self.organization} by {self.customer}"
+        return _("%(stars)s★ for %(organization)s by %(customer)s") % {
+            "stars": self.stars,
+            "organization": self.organization,
+            "customer": self.customer,
+        }
 
 
 class ReviewResponse(models.Model):
@@ -118,7 +122,7 @@ class ReviewResponse(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Response to {self.review_id}"
+        return _("Response to review %(id)s") % {"id": self.review_id}
 
 
 class TargetKind(models.TextChoices):
@@ -176,7 +180,10 @@ class Score(models.Model):
         indexes = [models.Index(fields=["kind", "-points"], name="score_ranking")]
 
     def __str__(self) -> str:
-        return f"{self.kind} score of {self.person or self.organization}"
+        return _("%(kind)s score of %(target)s") % {
+            "kind": self.get_kind_display(),
+            "target": self.person or self.organization,
+        }
 
 
 class ScoreSnapshot(models.Model):
@@ -236,4 +243,7 @@ class Gift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient}"
+        return _("%(gift)s for %(recipient)s") % {
+            "gift": self.get_kind_display(),
+            "recipient": self.recipient,
+        }

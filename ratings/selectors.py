@@ -21,7 +21,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import Membership, Organization, Role, User
 from chat.models import Conversation
 from csportal.caching import remember
+from csportal.dates import format_date
 from technicians.models import ServiceRequest
 from tickets.models import Status as TicketStatus
 from tickets.models import Ticket
@@ -154,7 +154,7 @@ class Reviewable:
 
     @property
     def label(self) -> str:
-        day = date_format(timezone.localtime(self.at), "SHORT_DATE_FORMAT")
+        day = format_date(self.at)
         if self.field == "ticket":
             return f"#{self.pk} {self.text}"
         if self.field == "visit":

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
+from accounts.middleware import use_organization_timezone
 from accounts.models import Role
 from accounts.permissions import OrganizationStaffMixin
 from chat.access import access_customer_conversation
@@ -62,6 +63,7 @@ class ProviderView(TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.organization, self.score = access_provider_score(kwargs["slug"])
+        use_organization_timezone(request.user, self.organization)
         return super().dispatch(request, *args, **kwargs)
 
     def review_form(self, data=None):
@@ -213,6 +215,7 @@ class ProviderReviewsView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organization = access_provider(self.kwargs["slug"])
+        use_organization_timezone(self.request.user, organization)
         review = access_public_review(organization, self.request.GET.get("before"))
         if review is None:
             raise BadRequest(_("Give the review to read past as ?before=<id>."))
@@ -369,6 +372,7 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
         if request.method == "GET" and "action" in kwargs:
             return self.http_method_not_allowed(request, *args, **kwargs)
         self.subject = self.access(request.user, kwargs["pk"])
+        use_organization_timezone(request.user, self.subject.organization)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

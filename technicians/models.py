@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganizationScopedQuerySet
+from csportal.dates import format_date
 
 
 class VisitStatus(models.TextChoices):
@@ -96,4 +97,4 @@ class ServiceRequest(models.Model):
 
     def __str__(self) -> str:
         when = self.scheduled_start or self.created_at
-        return f"{self.summary} ({timezone.localtime(when):%Y-%m-%d})"
+        return f"{self.summary} ({format_date(when)})"

@@ -322,7 +322,10 @@ class ReminderSettings(models.Model):
         verbose_name_plural = _("reminder settings")
 
     def __str__(self) -> str:
-        return f"{self.organization}: every {self.interval_minutes} min"
+        return _("%(organization)s: every %(minutes)s min") % {
+            "organization": self.organization,
+            "minutes": self.interval_minutes,
+        }
 
 
 class DuePoint(models.TextChoices):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, ListView, TemplateView
 
+from accounts.middleware import use_organization_timezone
 from accounts.models import Organization, Role
 from accounts.permissions import OrganizationStaffMixin
 from csportal import ratelimit
@@ -176,6 +177,7 @@ class CustomerTicketView(LoginRequiredMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.ticket = access_customer_ticket(request.user, kwargs["pk"])
+        use_organization_timezone(request.user, self.ticket.organization)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

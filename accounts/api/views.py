@@ -19,6 +19,13 @@ from ..permissions import IsOrganizationStaff
 from . import serializers as s
 
 
+def _locked_out() -> Response:
+    return Response(
+        {"code": "locked_out", "detail": _("Too many failed attempts; try again later.")},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+
+
 class TokenView(APIView):
     """Exchange an email and password for a new API token (for integrations); `name` it
     to know it again in /api/v1/me/tokens/."""
@@ -31,16 +38,10 @@ class TokenView(APIView):
     @extend_schema(request=s.TokenRequestSerializer, responses=s.IssuedTokenSerializer)
     def post(self, request):
         if getattr(request, "axes_locked_out", False):
-            return Response(
-                {"code": "locked_out", "detail": "Too many failed attempts; try again later."},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+            return _locked_out()
         serializer = s.TokenRequestSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid() and getattr(request, "axes_locked_out", False):
-            return Response(
-                {"code": "locked_out", "detail": "Too many failed attempts; try again later."},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+            return _locked_out()
         serializer.is_valid(raise_exception=True)
         token, key = services.api_token_create(
             user=serializer.validated_data["user"],

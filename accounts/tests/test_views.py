@@ -754,10 +754,13 @@ def test_the_language_switcher_sets_the_language_for_the_next_pages(client, db):
     assert response.url == reverse("accounts:login")
     assert response.cookies["django_language"].value == "ko"
     page = client.get(reverse("accounts:login")).content.decode()
-    assert '<html lang="ko">' in page
+    assert '<html lang="ko" ' in page
+    assert "<h1>로그인</h1>" in page
 
     client.post(reverse("set_language"), {"language": "zh-hans"})
-    assert '<html lang="zh-hans">' in client.get(reverse("accounts:login")).content.decode()
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="zh-hans" ' in page
+    assert "<h1>登录</h1>" in page
 
 
 # Brute force ---------------------------------------------------------------------------------

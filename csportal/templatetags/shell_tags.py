@@ -1,10 +1,15 @@
 """Tags for the parts every page shows."""
 
 import functools
+import hashlib
+from pathlib import Path
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
@@ -29,3 +34,26 @@ def language_options() -> str:
     if settings.DEBUG:
         return _language_options.__wrapped__(get_language())
     return _language_options(get_language())
+
+
+@functools.cache
+def _catalog_version() -> str:
+    """Changes whenever what the JavaScript catalog serves can: its compiled translations or
+    the date formats (csportal.formats), so browsers may keep one for as long as it holds."""
+    digest = hashlib.sha256()
+    files = [
+        *(path for root in settings.LOCALE_PATHS for path in Path(root).glob("*/*/djangojs.mo")),
+        *Path(settings.BASE_DIR, "csportal", "formats").glob("*/formats.py"),
+    ]
+    for path in sorted(files):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@register.simple_tag
+def javascript_catalog() -> str:
+    """The script that gives page scripts gettext(), ngettext(), interpolate() and
+    get_format() in the page's language. A classic script, so it runs before any module."""
+    version = _catalog_version.__wrapped__() if settings.DEBUG else _catalog_version()
+    query = urlencode({"v": version, "l": get_language()})
+    return format_html('<script src="{}?{}"></script>', reverse("javascript-catalog"), query)

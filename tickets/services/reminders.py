@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from csportal.dates import format_datetime
 from notifications.services import notify
 
 from ..models import DuePoint, Reminder, ReminderSettings, Ticket, UpdateKind
@@ -101,7 +102,7 @@ def _send_reminder(ticket: Ticket, reminder: Reminder, due: datetime) -> None:
         body=_("%(point)s overdue since %(due)s (reminder %(n)d).")
         % {
             "point": DuePoint(reminder.due_point).label,
-            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+            "due": format_datetime(due, zone=ticket.organization.timezone),
             "n": reminder.sequence,
         },
         is_public=False,

@@ -1,4 +1,5 @@
 // Keeps the bell's unread count and the inbox list current as notifications arrive.
+import { formatDateTime } from "../js/formats.js";
 import "../js/realtime.js";
 
 const counts = () => document.querySelectorAll("[data-unread-count]");
@@ -18,7 +19,9 @@ function prepend(notification) {
   item.dataset.notificationId = notification.id;
   item.querySelector("[data-field=title]").textContent = notification.title;
   item.querySelector("[data-field=body]").textContent = notification.body;
-  item.querySelector("[data-field=time]").textContent = new Date(notification.created_at).toLocaleString();
+  const time = item.querySelector("[data-field=time]");
+  time.dateTime = notification.created_at;
+  time.textContent = formatDateTime(notification.created_at);
   const form = item.querySelector("form");
   // getAttribute: a cloned template node has no base URL, so form.action reads as "".
   form.setAttribute("action", form.getAttribute("action").replace("/0/", `/${notification.id}/`));

@@ -1,4 +1,13 @@
 // "Allow browser notifications": registers the service worker and sends the subscription.
+// gettext comes from the JavaScript catalog, which base.html loads before any module.
+const gettext = window.gettext || ((text) => text);
+const SAY = {
+  enabled: gettext("Browser notifications are on for this device."),
+  denied: gettext("The browser blocked notifications; allow them in its site settings."),
+  failed: gettext("Could not turn on browser notifications. Try again."),
+  unsupported: gettext("This browser cannot receive push notifications."),
+  notConfigured: gettext("Push is not set up on this server yet."),
+};
 const button = document.querySelector("[data-enable-push]");
 const status = document.querySelector("[data-push-status]");
 
@@ -20,12 +29,12 @@ async function enablePush() {
   const keyResponse = await fetch(endpoint, { credentials: "same-origin" });
   const { public_key: publicKey } = await keyResponse.json();
   if (!publicKey) {
-    say(button.dataset.msgNotConfigured);
+    say(SAY.notConfigured);
     return;
   }
   const permission = await Notification.requestPermission();
   if (permission !== "granted") {
-    say(button.dataset.msgDenied);
+    say(SAY.denied);
     return;
   }
   const registration = await navigator.serviceWorker.register(button.dataset.worker, { scope: "/" });
@@ -39,16 +48,16 @@ async function enablePush() {
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
     body: JSON.stringify(subscription.toJSON()),
   });
-  say(response.ok ? button.dataset.msgEnabled : button.dataset.msgFailed);
+  say(response.ok ? SAY.enabled : SAY.failed);
 }
 
 if (button) {
   if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
     button.disabled = true;
-    say(button.dataset.msgUnsupported);
+    say(SAY.unsupported);
   } else {
     button.addEventListener("click", () => {
-      enablePush().catch(() => say(button.dataset.msgFailed));
+      enablePush().catch(() => say(SAY.failed));
     });
   }
 }

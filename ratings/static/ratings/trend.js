@@ -3,6 +3,7 @@
 // in the page (json_script named by data-trend-source), so it draws without a request;
 // buttons marked data-trend-select fetch another target's series into the same chart.
 // Every word shown comes from the page, already translated, and is set as text only.
+import { formatDate, formatMonthDay } from "../js/formats.js";
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 
 const HEIGHT = 220;
@@ -41,13 +42,7 @@ function color(name, fallback) {
 }
 
 function options(root, data, width) {
-  const lang = document.documentElement.lang || undefined;
-  const longDay = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" });
-  const shortDay = new Intl.DateTimeFormat(lang, {
-    month: "short",
-    day: "numeric",
-    timeZone: "UTC",
-  });
+  const utc = { timeZone: "UTC" };
   const start = dayToSeconds(data.start);
   // A one-day window would be an empty range; give it the day's width.
   const end = Math.max(dayToSeconds(data.end), start + DAY);
@@ -65,7 +60,7 @@ function options(root, data, width) {
       count: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
     },
     series: [
-      { label: labelDay, value: (_u, ts) => (ts == null ? "–" : longDay.format(ts * 1000)) },
+      { label: labelDay, value: (_u, ts) => (ts == null ? "–" : formatDate(ts * 1000, utc)) },
       {
         label: labelPoints,
         scale: "points",
@@ -89,7 +84,7 @@ function options(root, data, width) {
         stroke: muted,
         grid,
         incrs: [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, 365 * DAY],
-        values: (_u, splits) => splits.map((ts) => shortDay.format(ts * 1000)),
+        values: (_u, splits) => splits.map((ts) => formatMonthDay(ts * 1000, utc)),
       },
       { scale: "points", stroke: muted, grid },
       { scale: "count", side: 1, stroke: muted, grid: { show: false }, incrs: COUNT_STEPS },

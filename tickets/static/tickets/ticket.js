@@ -2,16 +2,12 @@
 // happens. The server sends the ticket's summary and the new timeline entry (the customer's
 // socket never receives internal ones); entries are cloned from a <template> and filled with
 // textContent only, so nothing a person typed is ever parsed as HTML.
+import { formatDateTime } from "../js/formats.js";
 import "../js/realtime.js";
 
 const root = document.querySelector("[data-ticket-page]");
 const config = JSON.parse(document.getElementById("ticket-page").textContent);
 const lang = document.documentElement.lang || undefined;
-const timeFormat = new Intl.DateTimeFormat(lang, {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: config.timezone,
-});
 const SIZE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte"];
 
 let shown = null; // the summary last applied, to touch only what changed
@@ -22,7 +18,7 @@ function field(element, name) {
 
 function showTime(element) {
   if (element.dateTime) {
-    element.textContent = timeFormat.format(new Date(element.dateTime));
+    element.textContent = formatDateTime(element.dateTime, { timeZone: config.timezone });
   }
 }
 
