@@ -1,6 +1,7 @@
 from datetime import time, timedelta
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import AgentSkill, Membership, Role
@@ -132,3 +133,11 @@ def profile_of(technician) -> TechnicianProfile:
     return TechnicianProfile.objects.select_related("membership__user", "organization").get(
         membership__user=technician
     )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def picture(name: str = "boiler.jpg", content: bytes = JPEG) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")
