@@ -9,6 +9,7 @@ Whoever loses the race gets SlotTaken with who else is free then, or the nearest
 computed at once.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from accounts.selectors import works_for
 from tickets.models import Ticket
 
 from .. import availability
-from ..availability import Availability
+from ..availability import Availability, Offer
 from ..models import (
     MAX_VISIT,
     ProductLine,
@@ -54,6 +55,50 @@ class SlotTaken(Exception):  # noqa: N818 (what the caller is told, not how it f
 
 class _NotFree(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class _Wish:
+    """What a booking asks of the search: asked once under the lock, again for the
+    alternatives when it fails."""
+
+    postal_code: str
+    skill: str
+    start: datetime
+    end: datetime
+    now: datetime
+    exclude_visit_id: int | None = None
+
+    def offer(
+        self, organization: Organization, technician: User
+    ) -> tuple[Availability, Offer | None]:
+        # The lock queues this technician's bookings (and their time off) one behind
+        # another, so the check sees the booking before it; SQLite's write lock is held
+        # already.
+        _lock_profile(organization.pk, technician)
+        return availability.offer_for(
+            organization,
+            technician,
+            self.postal_code,
+            self.skill,
+            self.start,
+            self.end,
+            now=self.now,
+            exclude_visit_id=self.exclude_visit_id,
+        )
+
+    def alternatives(self, organization: Organization) -> SlotTaken:
+        return SlotTaken(
+            availability.search(
+                organization,
+                self.postal_code,
+                self.skill,
+                self.start,
+                self.end,
+                now=self.now,
+                exclude_visit_id=self.exclude_visit_id,
+            )
+        )
 
 
 def _is_double_booking(error: IntegrityError) -> bool:
@@ -136,10 +181,10 @@ def visit_book(
     address = require_text(address, "address", _("Say where the technician should come."))
     symptoms = require_text(symptoms, "symptoms", _("Say what is wrong."))
     _check_ticket(ticket, customer, organization)
-    wish = {"postal_code": postal_code, "skill": skill, "start": start, "end": end, "now": now}
+    wish = _Wish(postal_code, skill, start, end, now)
     try:
         with transaction.atomic():
-            found, offer = _offer_locked(organization, technician, wish)
+            found, offer = wish.offer(organization, technician)
             if offer is None:
                 raise _NotFree
             visit = ServiceRequest(
@@ -167,15 +212,8 @@ def visit_book(
     except (_NotFree, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not _is_double_booking(error):
             raise
-        raise SlotTaken(availability.search(organization, **wish)) from None
+        raise wish.alternatives(organization) from None
     return visit
-
-
-def _offer_locked(organization: Organization, technician: User, wish: dict):
-    # The lock queues this technician's bookings (and their time off) one behind another,
-    # so the check below sees the booking before it; SQLite's write lock is already held.
-    _lock_profile(organization.pk, technician)
-    return availability.offer_for(organization, technician, **wish)
 
 
 def _lock_profile(organization_id: int, technician: User) -> None:
@@ -228,16 +266,12 @@ def visit_reschedule(
             require_before_cutoff(visit, by, now)
             if visit.product is None or not visit.postal_code:
                 raise ValidationError(_("This visit has no product or postal code to search by."))
-            wish = {
-                "postal_code": visit.postal_code,
-                "skill": visit.product.skill,
-                "start": start,
-                "end": end,
-                "now": now,
-                "exclude_visit_id": visit.pk,
-            }
+            wish = _Wish(visit.postal_code, visit.product.skill, start, end, now, visit.pk)
             previous = visit.technician
-            found, offer = _offer_locked(visit.organization, technician or previous, wish)
+            coming = technician or previous
+            if coming is None:
+                raise ValidationError({"technician": _("Choose a technician.")})
+            found, offer = wish.offer(visit.organization, coming)
             if offer is None:
                 raise _NotFree
             visit.technician = offer.technician
@@ -260,7 +294,7 @@ def visit_reschedule(
     except (_NotFree, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not _is_double_booking(error):
             raise
-        raise SlotTaken(availability.search(visit.organization, **wish)) from None
+        raise wish.alternatives(visit.organization) from None
     return visit
 
 

@@ -136,6 +136,10 @@ def tell_changed(
         title = _("Visit moved to %(when)s: %(summary)s")
     title = title % {"summary": visit.summary, "when": when(visit)}
     stamp = (visit.cancelled_at or visit.scheduled_start or visit.created_at).isoformat()
-    people = {visit.customer, visit.technician, previous_technician} - {None, by}
-    for person in sorted(people, key=lambda p: p.pk):
+    people = {
+        person.pk: person
+        for person in (visit.customer, visit.technician, previous_technician)
+        if person is not None and person.pk != by.pk
+    }
+    for _pk, person in sorted(people.items()):
         tell(visit, person, "visit.changed", title, key=f"visit-changed:{visit.pk}:{stamp}")

@@ -34,13 +34,14 @@ def visits_send_reminders(*, now: datetime | None = None, batch_size: int = 500)
             )
             if not claimed:
                 continue
-            if visit.status != VisitStatus.SCHEDULED or visit.scheduled_start <= now:
+            start = visit.scheduled_start
+            if visit.status != VisitStatus.SCHEDULED or start is None or start <= now:
                 continue  # moved on or started meanwhile: nothing to remind of
-            _remind(visit)
+            _remind(visit, start)
             sent += 1
 
 
-def _remind(visit: ServiceRequest) -> None:
+def _remind(visit: ServiceRequest, start: datetime) -> None:
     # A worker sends it straight away: nobody waits on this sweep.
     notify(
         recipient=visit.customer,
@@ -49,6 +50,6 @@ def _remind(visit: ServiceRequest) -> None:
         body=_("%(technician)s will come for: %(summary)s")
         % {"technician": visit.technician, "summary": visit.summary},
         organization=visit.organization,
-        dedupe_key=f"visit-reminder:{visit.pk}:{visit.scheduled_start.isoformat()}:{visit.customer_id}",
+        dedupe_key=f"visit-reminder:{visit.pk}:{start.isoformat()}:{visit.customer_id}",
         data={"visit": visit.pk},
     )

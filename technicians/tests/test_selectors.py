@@ -55,7 +55,7 @@ def test_the_day_board_has_every_technician_with_their_visits_of_that_local_day(
     tess = bookable(organization, full_name="Tess")
     late = booked_visit(tom, local(7, 23, 30))
     early = booked_visit(tom, local(7, 0, 15))
-    booked_visit(tom, local(8, 0, 0))  # the next local day
+    booked_visit(tom, local(8, 0, 30))  # the next local day
 
     with django_assert_num_queries(2):
         board = selectors.day_board(organization, date(2031, 1, 7))
