@@ -18,6 +18,15 @@ import technicians.constraints
 import technicians.models
 
 
+class BtreeGist(BtreeGistExtension):
+    """btree_gist on PostgreSQL; going back, the extension stays. Django's operation drops
+    it going back on every database, asking SQLite for pg_extension; and once installed,
+    something else may be using it."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_carry_over_drf_tokens"),
@@ -27,7 +36,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGistExtension(),
+        BtreeGist(),
         migrations.CreateModel(
             name="TechnicianProfile",
             fields=[
