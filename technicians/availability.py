@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Exists, OuterRef, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AgentSkill, Organization, Role, User
@@ -159,20 +160,24 @@ class _Wish:
 
     @classmethod
     def checked(cls, organization, postal_code, skill, start, end, now, exclude_visit_id):
-        errors = {}
+        errors: dict[str, list[str]] = {}
         try:
             normalize_postal_code(postal_code)
         except ValidationError as error:
             errors["postal_code"] = error.messages
-        start, end = (value.astimezone(UTC) if value else value for value in (start, end))
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and timezone.is_naive(value):
+                errors[name] = [_("Give the time with its time zone.")]
+        start = start.astimezone(UTC) if start is not None and "start" not in errors else None
+        end = end.astimezone(UTC) if end is not None and "end" not in errors else None
         if start is None:
-            errors["start"] = [_("Say when the visit should start.")]
+            errors.setdefault("start", [_("Say when the visit should start.")])
         elif start < now:
             errors["start"] = [_("Choose a time in the future.")]
         elif start > now + BOOKING_HORIZON:
             errors["start"] = [_("Choose a time within a year.")]
         if end is None:
-            errors["end"] = [_("Say when the visit should end.")]
+            errors.setdefault("end", [_("Say when the visit should end.")])
         elif start is not None and end <= start:
             errors["end"] = [_("A visit ends after it starts.")]
         elif start is not None and end - start > MAX_VISIT:

@@ -27,6 +27,30 @@ class BtreeGist(BtreeGistExtension):
         pass
 
 
+def refuse_existing_double_bookings(apps, schema_editor):
+    """Visits scheduled by hand before this could overlap; say which, rather than let the
+    constraint fail with the first pair only."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.id, b.id FROM technicians_servicerequest a
+            JOIN technicians_servicerequest b
+              ON a.technician_id = b.technician_id AND a.id < b.id
+             AND a.scheduled_start < b.scheduled_end AND b.scheduled_start < a.scheduled_end
+            WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'
+            ORDER BY a.id, b.id LIMIT 20
+            """
+        )
+        pairs = cursor.fetchall()
+    if pairs:
+        raise RuntimeError(
+            f"These visits book one technician twice at once: {pairs}. Move or cancel one "
+            "of each pair, then migrate again."
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_carry_over_drf_tokens"),
@@ -463,6 +487,7 @@ class Migration(migrations.Migration):
                 name="visit_reminder_due",
             ),
         ),
+        migrations.RunPython(refuse_existing_double_bookings, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="servicerequest",
             constraint=technicians.constraints.PostgresExclusionConstraint(

@@ -268,6 +268,7 @@ def test_a_visit_being_moved_does_not_block_its_own_time(organization, leeds):
         ("LS2 7QT", "boilers", local(7, 10), local(7, 9), "end"),
         ("LS2 7QT", "boilers", local(7, 9), local(8, 9), "end"),
         ("LS2 7QT", "boilers", local(5, 9), local(5, 10), "start"),
+        ("LS2 7QT", "boilers", local(7, 9).replace(tzinfo=None), local(7, 10), "start"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(

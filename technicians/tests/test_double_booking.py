@@ -2,11 +2,14 @@
 a connection of their own, on PostgreSQL (SQLite lets one writer in at a time, so there is
 no race to run there)."""
 
+import importlib
 import threading
 import zoneinfo
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, connection, connections, transaction
 
 from accounts.tests.factories import CustomerFactory
@@ -114,3 +117,21 @@ def test_an_overlapping_visit_of_the_same_technician_is_refused_by_the_constrain
     booked_visit(technician, SLOT, status=VisitStatus.CANCELLED)  # a cancelled one holds nothing
 
     assert refused.value.__cause__.diag.constraint_name == "visit_no_double_booking"
+
+
+def test_the_migration_names_double_bookings_made_before_the_constraint(db, organization):
+    guard = importlib.import_module(
+        "technicians.migrations.0002_areas_schedules_and_booking"
+    ).refuse_existing_double_bookings
+    technician = bookable(organization)
+    with connection.cursor() as cursor:  # as it was before: DDL rolls back with the test
+        cursor.execute(
+            "ALTER TABLE technicians_servicerequest DROP CONSTRAINT visit_no_double_booking"
+        )
+    first = booked_visit(technician, SLOT)
+    second = booked_visit(technician, SLOT + timedelta(minutes=30))
+
+    with pytest.raises(RuntimeError) as refused:
+        guard(apps, SimpleNamespace(connection=connection))
+
+    assert f"[({first.pk}, {second.pk})]" in str(refused.value)
