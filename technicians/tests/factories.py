@@ -1,3 +1,4 @@
+import itertools
 from datetime import time, timedelta
 
 import factory
@@ -31,16 +32,22 @@ class VisitFactory(factory.django.DjangoModelFactory):
     address = "12 Station Road, Leeds"
 
 
+# Each completed visit gets its own hour further back, two hours apart since the clock moves
+# between calls, so one technician's visits never overlap (PostgreSQL refuses that).
+_earlier = itertools.count()
+
+
 def completed_visit(organization, *, customer=None, technician=None, **fields) -> ServiceRequest:
     """A visit its technician finished an hour ago."""
     now = timezone.now()
+    start = now - timedelta(hours=3 + 2 * next(_earlier))
     return VisitFactory(
         organization=organization,
         customer=customer or CustomerFactory(),
         technician=technician or staff(organization, Role.TECHNICIAN),
         status=VisitStatus.COMPLETED,
-        scheduled_start=now - timedelta(hours=3),
-        scheduled_end=now - timedelta(hours=2),
+        scheduled_start=start,
+        scheduled_end=start + timedelta(hours=1),
         started_at=now - timedelta(hours=3),
         completed_at=now - timedelta(hours=1),
         report="Replaced the pressure valve.",
