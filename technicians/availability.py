@@ -19,7 +19,7 @@ midnight to the next, 23 or 25 hours long on the days the clocks change.
 """
 
 import zoneinfo
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -157,6 +157,7 @@ class _Wish:
         self._busy: dict[int, list[Interval]] = {}
         self._booked: dict[tuple[int, date], int] = {}
         self._free_by_day: dict[date, dict[int, list[Interval]]] = {}
+        self._grids: dict[date, list[datetime]] = {}
 
     @classmethod
     def checked(cls, organization, postal_code, skill, start, end, now, exclude_visit_id):
@@ -241,25 +242,40 @@ class _Wish:
     def _slots(self, days, wanted, length, count, *, latest_first) -> list[Slot]:
         slots: list[Slot] = []
         for day in days:
-            grid = self._grid(day)
-            for moment in reversed(grid) if latest_first else grid:
+            fitting = self._fitting(day, length)
+            for moment in sorted(fitting, reverse=latest_first):
                 if not wanted(moment):
                     continue
-                free = [p for p in self.candidates() if self._fits(p, day, moment, moment + length)]
-                if free:
-                    best = min((self._offer(p, day) for p in free), key=_rank)
-                    slots.append(Slot(moment, moment + length, best))
-                    if len(slots) == count:
-                        return slots
+                best = min((self._offer(p, day) for p in fitting[moment]), key=_rank)
+                slots.append(Slot(moment, moment + length, best))
+                if len(slots) == count:
+                    return slots
         return slots
+
+    def _fitting(self, day: date, length: timedelta) -> dict[datetime, list[TechnicianProfile]]:
+        """The grid's times on a local day at which a visit of `length` fits, with who is
+        free for it: each candidate's free stretches cut out of the grid by bisection, so
+        the cost follows the free stretches, not grid times times technicians."""
+        grid = self._grid(day)
+        fitting: dict[datetime, list[TechnicianProfile]] = defaultdict(list)
+        free = self._free(day)
+        for profile in self.candidates():
+            for free_start, free_end in free.get(profile.pk, []):
+                first = bisect_left(grid, free_start)
+                last = bisect_right(grid, free_end - length)
+                for moment in grid[first:last]:
+                    fitting[moment].append(profile)
+        return fitting
 
     def _grid(self, day: date) -> list[datetime]:
         """The times offered on a local day, every slot_minutes from local midnight, in UTC:
         wall-clock times, so 09:00 stays 09:00 on the days the clocks change."""
-        step = self.settings.slot_minutes
-        times = (time(minute // 60, minute % 60) for minute in range(0, 24 * 60, step))
-        moments = (datetime.combine(day, t, tzinfo=self.zone).astimezone(UTC) for t in times)
-        return sorted(set(moments))
+        if day not in self._grids:
+            step = self.settings.slot_minutes
+            times = (time(minute // 60, minute % 60) for minute in range(0, 24 * 60, step))
+            moments = (datetime.combine(day, t, tzinfo=self.zone).astimezone(UTC) for t in times)
+            self._grids[day] = sorted(set(moments))
+        return self._grids[day]
 
     def _offer(self, profile: TechnicianProfile, day: date) -> Offer:
         if self._ratings is None:
@@ -318,6 +334,16 @@ class _Wish:
             )
             .filter(Exists(skilled))
             .select_related("membership__user")
+            # What an offer shows and ranks by; a user row is mostly what it doesn't.
+            .only(
+                "introduction",
+                "photo",
+                "photo_type",
+                "years_of_experience",
+                "organization_id",
+                "membership__user__email",
+                "membership__user__full_name",
+            )
             .order_by("pk")
         )
         if self._technician is not None:
@@ -371,17 +397,21 @@ class _Wish:
                 )
             else:
                 busy[owner].append((start, end))
-        self._busy, self._booked = dict(busy), dict(booked)
+        self._busy = {owner: sorted(intervals) for owner, intervals in busy.items()}
+        self._booked = dict(booked)
         self._free_by_day = {}
         self._loaded = (first, last)
 
 
 def _subtract(working: Iterable[Interval], busy: list[Interval]) -> list[Interval]:
+    """`working` less `busy` (sorted by start)."""
     free = []
     for start, end in sorted(working):
         cursor = start
-        for busy_start, busy_end in sorted(busy):
-            if busy_end <= cursor or busy_start >= end:
+        for busy_start, busy_end in busy:
+            if busy_start >= end:
+                break
+            if busy_end <= cursor:
                 continue
             if busy_start > cursor:
                 free.append((cursor, busy_start))
