@@ -164,7 +164,8 @@ class VisitListView(generics.ListAPIView):
 
     @extend_schema(request=s.BookingSerializer, responses={201: s.VisitSerializer, 409: SLOT_TAKEN})
     def post(self, request):
-        organization = _organization(request.data.get("organization"))
+        slug = request.data.get("organization") if isinstance(request.data, dict) else None
+        organization = _organization(slug)
         data = _valid_in_zone(s.BookingSerializer(data=request.data), organization)
         return _book(request, data, organization, request.user)
 

@@ -215,6 +215,13 @@ def test_bad_booking_input_is_a_400_naming_the_field(customer, tom, change, fiel
     assert not ServiceRequest.objects.exists()
 
 
+def test_a_booking_that_isnt_an_object_is_a_400(customer, tom):
+    response = client_for(customer).post("/api/v1/service-requests/", [BOOKING], format="json")
+
+    assert response.status_code == 400
+    assert "organization" in response.json()["fields"]
+
+
 def test_the_desk_books_for_a_caller_by_email_and_nobody_else_there_can(
     customer, tom, receptionist, other_manager
 ):
