@@ -325,8 +325,9 @@ def visit_schedule(
     )
     try:
         with transaction.atomic():
-            _lock_profile(visit.organization_id, technician)
+            # The visit, then the technician: the order visit_reschedule takes them in.
             visit = locked(visit)
+            _lock_profile(visit.organization_id, technician)
             require_transition(visit, VisitStatus.SCHEDULED)
             if _overlaps(technician, start, end, exclude_visit_id=visit.pk):
                 raise taken
