@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "TicketChannelEnum": "tickets.models.Channel",
         "TicketStatusEnum": "tickets.models.Status",
         "GiftKindEnum": "ratings.models.GiftKind",
+        "VisitStatusEnum": "technicians.models.VisitStatus",
     },
 }
 
@@ -420,6 +421,15 @@ CELERY_BEAT_SCHEDULE["notifications-drain-pending"] = {
 TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["tickets-send-reminders"] = {
     "task": "tickets.tasks.send_reminders",
+    "schedule": 60.0,
+}
+
+# Technicians -----------------------------------------------------------------------------
+# Per picture of a visit or a technician; at most five go in one request, which keeps a
+# request within docker/Caddyfile's limit for ticket attachments.
+VISIT_PHOTO_MAX_BYTES = env.int("VISIT_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["technicians-send-visit-reminders"] = {
+    "task": "technicians.tasks.send_visit_reminders",
     "schedule": 60.0,
 }
 

@@ -1,6 +1,7 @@
 """What ratings adds to other apps' pages, from RatingsConfig.ready(): My reviews for
 customers, rating and thanking on a customer's ticket, the staff's links to reviews, scores
-and their own ratings, and the kinds of notification it sends, each to whom it concerns."""
+and their own ratings, the kinds of notification it sends, each to whom it concerns, and
+technicians' ratings for the availability search."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +12,15 @@ from accounts.selectors import request_memberships
 from csportal import slots
 from notifications import kinds
 from notifications.models import Channel
+from technicians import registries as technician_registries
 
 from .access import RATED_ROLES
+from .models import Score, TargetKind
 from .services import RESPONDING_ROLES
 
 
 def register() -> None:
+    technician_registries.register_ratings(technician_ratings)
     slots.add_links("nav", "ratings.mine", my_reviews_link, order=40)
     slots.add_panel("accounts.customer_home", "ratings/includes/customer_home.html", order=20)
     # Loads itself from ratings, and again whenever the ticket changes, so the offer to rate
@@ -65,3 +69,15 @@ def my_reviews_link(context) -> list[slots.Link]:
     if request_memberships(context["request"]):
         return []
     return [slots.Link(_("My reviews"), reverse("ratings:my-reviews"))]
+
+
+def technician_ratings(organization_id: int, user_ids) -> dict:
+    """Technicians' points as of their last review (what providers are sorted by too): the
+    availability search ranks free technicians by it after their workload. One query."""
+    scores = Score.objects.filter(
+        organization_id=organization_id, kind=TargetKind.TECHNICIAN, person_id__in=list(user_ids)
+    ).values_list("person_id", "points", "count")
+    return {
+        person: technician_registries.TechnicianRating(points=points, reviews=count)
+        for person, points, count in scores
+    }

@@ -6,7 +6,16 @@ from rest_framework.test import APIClient
 
 from notifications import selectors
 
-FOR_EVERYONE = {"general", "ticket.updated", "review.responded"}
+# Customer kinds: staff are customers of other providers too.
+FOR_EVERYONE = {
+    "general",
+    "ticket.updated",
+    "review.responded",
+    "visit.booked",
+    "visit.on_the_way",
+    "visit.reminder",
+    "visit.changed",
+}
 FOR_AGENTS = {
     "ticket.assigned",
     "ticket.follow_up",

@@ -11,6 +11,6 @@ urlpatterns = [
 # The API of the apps installed, as csportal.urls does for pages.
 urlpatterns += [
     path("", include(f"{app}.api.urls"))
-    for app in ("accounts", "tickets", "notifications", "ratings")
+    for app in ("accounts", "tickets", "notifications", "technicians", "ratings")
     if apps.is_installed(app)
 ]

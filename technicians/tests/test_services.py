@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import staff
 from csportal.models import Event
-from csportal.realtime import org_staff_group, user_group
+from csportal.realtime import org_audience_group, org_staff_group, user_group
 from technicians import services
 from technicians.models import ServiceRequest, VisitStatus
 from technicians.tests.factories import VisitFactory
@@ -49,7 +49,11 @@ def test_a_customer_asks_for_a_visit_about_one_of_their_tickets(organization, cu
         "The boiler bangs",
         ticket,
     )
-    assert Event.objects.filter(type="visit.updated", group=org_staff_group(organization.pk))
+    assert Event.objects.filter(
+        type="visit.updated", group=org_audience_group(organization.pk, services.VISIT_AUDIENCE)
+    )
+    # Technicians are staff too, and see only their own visits.
+    assert not Event.objects.filter(group=org_staff_group(organization.pk))
 
 
 def test_a_visit_request_must_say_what_needs_doing_and_may_not_name_someone_elses_ticket(
@@ -119,7 +123,7 @@ def test_the_technician_starts_and_completes_the_visit_with_a_report(
         VisitFactory(organization=organization, customer=customer), technician, receptionist
     )
 
-    visit = services.visit_start(visit=visit, by=technician)
+    visit = services.visit_step(visit=visit, step=VisitStatus.IN_PROGRESS, by=technician)
     visit = services.visit_complete(visit=visit, by=technician, report=" Replaced the valve. ")
 
     visit.refresh_from_db()
@@ -137,8 +141,8 @@ def test_only_the_visits_own_technician_works_it_and_a_report_is_required(
     colleague = staff(organization, Role.TECHNICIAN)
 
     with pytest.raises(ValidationError):
-        services.visit_start(visit=visit, by=colleague)
-    services.visit_start(visit=visit, by=technician)
+        services.visit_step(visit=visit, step=VisitStatus.IN_PROGRESS, by=colleague)
+    services.visit_step(visit=visit, step=VisitStatus.IN_PROGRESS, by=technician)
     with pytest.raises(ValidationError) as no_report:
         services.visit_complete(visit=visit, by=technician, report="")
 
@@ -156,7 +160,7 @@ def test_a_visit_cant_complete_before_it_starts_nor_be_cancelled_once_begun(
 
     with pytest.raises(ValidationError) as too_soon:
         services.visit_complete(visit=visit, by=technician, report="Done")
-    services.visit_start(visit=visit, by=technician)
+    services.visit_step(visit=visit, step=VisitStatus.IN_PROGRESS, by=technician)
     with pytest.raises(ValidationError) as too_late:
         services.visit_cancel(visit=visit, by=customer)
 
@@ -186,7 +190,9 @@ def test_who_may_work_a_visit_is_checked_on_the_visit_as_stored_not_as_the_calle
     read_before_booking = VisitFactory(organization=organization, customer=customer)
     scheduled(read_before_booking, technician, receptionist)
 
-    started = services.visit_start(visit=read_before_booking, by=technician)
+    started = services.visit_step(
+        visit=read_before_booking, step=VisitStatus.IN_PROGRESS, by=technician
+    )
 
     assert started.status == VisitStatus.IN_PROGRESS
 

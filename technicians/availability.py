@@ -1,0 +1,434 @@
+"""Who can come, and when: the one search behind the customer's booking page, the desk and
+`GET /api/v1/availability`.
+
+A technician is free for a wished time [start, end) when they cover the postal code's area
+(its longest prefix), have the product line's skill, work then (their weekly hours, in the
+organization's time zone), are not off, and have no booked visit overlapping it. The free
+ones come lightest day first (booked minutes that local day), then best rated (through
+technicians.registries; unrated last). When nobody is free, the nearest free times of the
+same length: earlier that day and then the days before (never in the past), later that day
+and then the days after, up to ALTERNATIVE_DAYS away, each with the technician who would
+come, chosen the same way.
+
+Queries, whatever the number of technicians, visits or days: the organization's visit
+settings (cached), the product line, the area, the candidate technicians with their users,
+their working hours, their bookings and time off over the wished day (one UNION), their
+ratings (one, through the registry): at most 7; 8 when nobody is free and the bookings of
+the days around are read. All times are compared in UTC; a local day is from one local
+midnight to the next, 23 or 25 hours long on the days the clocks change.
+"""
+
+import zoneinfo
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AgentSkill, Organization, Role, User
+
+from .models import (
+    MAX_VISIT,
+    PostalPrefix,
+    ProductLine,
+    ServiceArea,
+    ServiceRequest,
+    TechnicianProfile,
+    TimeOff,
+    VisitStatus,
+    WorkingHours,
+    normalize_postal_code,
+)
+from .registries import TechnicianRating, technician_ratings
+from .selectors import visit_settings
+
+ALTERNATIVE_DAYS = 14
+ALTERNATIVES_BEFORE = 3
+ALTERNATIVES_AFTER = 5
+BOOKING_HORIZON = timedelta(days=365)
+
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A technician who can come, as the customer sees them."""
+
+    profile: TechnicianProfile  # with membership.user loaded
+    booked_minutes: int  # already booked that local day
+    rating: TechnicianRating | None
+
+    @property
+    def technician(self) -> User:
+        return self.profile.membership.user
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    offer: Offer
+
+
+@dataclass(frozen=True)
+class Availability:
+    start: datetime
+    end: datetime
+    product: ProductLine
+    area: ServiceArea | None  # None: the organization doesn't cover the postal code
+    free: list[Offer] = field(default_factory=list)  # ranked, best first
+    before: list[Slot] = field(default_factory=list)  # nearest first
+    after: list[Slot] = field(default_factory=list)  # nearest first
+
+
+def area_for(organization: Organization, postal_code: str) -> ServiceArea | None:
+    """The area whose prefix is the longest start of `postal_code` (normalized), if any."""
+    code = normalize_postal_code(postal_code)
+    prefixes = [code[:length] for length in range(1, len(code) + 1)]
+    match = (
+        PostalPrefix.objects.filter(organization=organization, prefix__in=prefixes)
+        .select_related("area__branch_office")
+        .order_by("-prefix")  # one code's prefixes sort longest last: reversed, longest first
+        .first()
+    )
+    return match.area if match is not None else None
+
+
+def search(
+    organization: Organization,
+    postal_code: str,
+    skill: str,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    exclude_visit_id: int | None = None,
+) -> Availability:
+    """The free technicians for [start, end), or the nearest free times when none is.
+
+    Raises ValidationError naming `postal_code`, `skill`, `start` or `end` for bad input.
+    `exclude_visit_id`: a visit being moved, whose own time doesn't count as taken.
+    """
+    wish = _Wish.checked(organization, postal_code, skill, start, end, now, exclude_visit_id)
+    return wish.answer()
+
+
+def offer_for(
+    organization: Organization,
+    technician: User,
+    postal_code: str,
+    skill: str,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    exclude_visit_id: int | None = None,
+) -> tuple[Availability, Offer | None]:
+    """Whether `technician` in particular is free for [start, end), as `search` would offer
+    them: (the wish with its area and product, their offer or None). Booking asks this again
+    inside its transaction."""
+    wish = _Wish.checked(organization, postal_code, skill, start, end, now, exclude_visit_id)
+    wish.only(technician)
+    return wish.empty(), next(iter(wish.free()), None)
+
+
+class _Wish:
+    def __init__(self, organization, product, area, start, end, now, exclude_visit_id):
+        self.organization = organization
+        self.zone = zoneinfo.ZoneInfo(organization.timezone)
+        self.settings = visit_settings(organization)
+        self.product = product
+        self.area = area
+        self.start = start
+        self.end = end
+        self.now = now
+        self.exclude_visit_id = exclude_visit_id
+        self.day = start.astimezone(self.zone).date()
+        self._technician: User | None = None
+        self._candidates: list[TechnicianProfile] | None = None
+        self._hours: dict[int, dict[int, list[tuple[time, time]]]] = {}
+        self._ratings: dict[int, TechnicianRating] | None = None
+        self._loaded: tuple[date, date] | None = None
+        self._busy: dict[int, list[Interval]] = {}
+        self._booked: dict[tuple[int, date], int] = {}
+        self._free_by_day: dict[date, dict[int, list[Interval]]] = {}
+        self._grids: dict[date, list[datetime]] = {}
+
+    @classmethod
+    def checked(cls, organization, postal_code, skill, start, end, now, exclude_visit_id):
+        errors: dict[str, list[str]] = {}
+        try:
+            normalize_postal_code(postal_code)
+        except ValidationError as error:
+            errors["postal_code"] = error.messages
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and timezone.is_naive(value):
+                errors[name] = [_("Give the time with its time zone.")]
+        start = start.astimezone(UTC) if start is not None and "start" not in errors else None
+        end = end.astimezone(UTC) if end is not None and "end" not in errors else None
+        if start is None:
+            errors.setdefault("start", [_("Say when the visit should start.")])
+        elif start < now:
+            errors["start"] = [_("Choose a time in the future.")]
+        elif start > now + BOOKING_HORIZON:
+            errors["start"] = [_("Choose a time within a year.")]
+        if end is None:
+            errors.setdefault("end", [_("Say when the visit should end.")])
+        elif start is not None and end <= start:
+            errors["end"] = [_("A visit ends after it starts.")]
+        elif start is not None and end - start > MAX_VISIT:
+            errors["end"] = [_("A visit lasts at most 12 hours.")]
+        product = ProductLine.objects.filter(organization=organization, skill=skill or "").first()
+        if product is None:
+            errors["skill"] = [_("Choose one of this provider's products.")]
+        if errors:
+            raise ValidationError(errors)
+        area = area_for(organization, postal_code)
+        return cls(organization, product, area, start, end, now, exclude_visit_id)
+
+    # What the answer is ------------------------------------------------------------------
+
+    def empty(self) -> Availability:
+        return Availability(self.start, self.end, self.product, self.area)
+
+    def answer(self) -> Availability:
+        free = self.free()
+        if free or not self.candidates():
+            return Availability(self.start, self.end, self.product, self.area, free)
+        before, after = self.alternatives()
+        return Availability(self.start, self.end, self.product, self.area, [], before, after)
+
+    def only(self, technician: User) -> None:
+        self._technician = technician
+
+    def free(self) -> list[Offer]:
+        if not self.candidates():
+            return []
+        self._load(self.day, self.day)
+        free = [
+            profile
+            for profile in self.candidates()
+            if self._fits(profile, self.day, self.start, self.end)
+        ]
+        return sorted((self._offer(profile, self.day) for profile in free), key=_rank)
+
+    def alternatives(self) -> tuple[list[Slot], list[Slot]]:
+        today = self.now.astimezone(self.zone).date()
+        first = max(today, self.day - timedelta(days=ALTERNATIVE_DAYS))
+        last = self.day + timedelta(days=ALTERNATIVE_DAYS)
+        self._load(first, last)
+        length = self.end - self.start
+        after = self._slots(
+            (self.day + timedelta(days=n) for n in range(ALTERNATIVE_DAYS + 1)),
+            lambda moment: moment > self.start,
+            length,
+            ALTERNATIVES_AFTER,
+            latest_first=False,
+        )
+        before = self._slots(
+            (self.day - timedelta(days=n) for n in range((self.day - first).days + 1)),
+            lambda moment: self.now <= moment < self.start,
+            length,
+            ALTERNATIVES_BEFORE,
+            latest_first=True,
+        )
+        return before, after
+
+    def _slots(self, days, wanted, length, count, *, latest_first) -> list[Slot]:
+        slots: list[Slot] = []
+        for day in days:
+            fitting = self._fitting(day, length)
+            for moment in sorted(fitting, reverse=latest_first):
+                if not wanted(moment):
+                    continue
+                best = min((self._offer(p, day) for p in fitting[moment]), key=_rank)
+                slots.append(Slot(moment, moment + length, best))
+                if len(slots) == count:
+                    return slots
+        return slots
+
+    def _fitting(self, day: date, length: timedelta) -> dict[datetime, list[TechnicianProfile]]:
+        """The grid's times on a local day at which a visit of `length` fits, with who is
+        free for it: each candidate's free stretches cut out of the grid by bisection, so
+        the cost follows the free stretches, not grid times times technicians."""
+        grid = self._grid(day)
+        fitting: dict[datetime, list[TechnicianProfile]] = defaultdict(list)
+        free = self._free(day)
+        for profile in self.candidates():
+            for free_start, free_end in free.get(profile.pk, []):
+                first = bisect_left(grid, free_start)
+                last = bisect_right(grid, free_end - length)
+                for moment in grid[first:last]:
+                    fitting[moment].append(profile)
+        return fitting
+
+    def _grid(self, day: date) -> list[datetime]:
+        """The times offered on a local day, every slot_minutes from local midnight, in UTC:
+        wall-clock times, so 09:00 stays 09:00 on the days the clocks change."""
+        if day not in self._grids:
+            step = self.settings.slot_minutes
+            times = (time(minute // 60, minute % 60) for minute in range(0, 24 * 60, step))
+            moments = (datetime.combine(day, t, tzinfo=self.zone).astimezone(UTC) for t in times)
+            self._grids[day] = sorted(set(moments))
+        return self._grids[day]
+
+    def _offer(self, profile: TechnicianProfile, day: date) -> Offer:
+        if self._ratings is None:
+            user_ids = [p.membership.user_id for p in self.candidates()]
+            self._ratings = technician_ratings(self.organization.pk, user_ids)
+        user_id = profile.membership.user_id
+        return Offer(profile, self._booked.get((user_id, day), 0), self._ratings.get(user_id))
+
+    # Whether one technician fits ---------------------------------------------------------
+
+    def _fits(self, profile: TechnicianProfile, day: date, start: datetime, end: datetime):
+        free = self._free(day).get(profile.pk)
+        if not free:
+            return False
+        index = bisect_right(free, (start, datetime.max.replace(tzinfo=UTC))) - 1
+        return index >= 0 and free[index][0] <= start and end <= free[index][1]
+
+    def _free(self, day: date) -> dict[int, list[Interval]]:
+        """Each candidate's free stretches on a local day: working hours less time off and
+        bookings, sorted and apart."""
+        if day not in self._free_by_day:
+            self._free_by_day[day] = {
+                profile.pk: _subtract(self._working(profile, day), self._busy.get(profile.pk, []))
+                for profile in self.candidates()
+            }
+        return self._free_by_day[day]
+
+    def _working(self, profile: TechnicianProfile, day: date) -> list[Interval]:
+        return [
+            (
+                datetime.combine(day, start, tzinfo=self.zone).astimezone(UTC),
+                datetime.combine(day, end, tzinfo=self.zone).astimezone(UTC),
+            )
+            for start, end in self._hours.get(profile.pk, {}).get(day.weekday(), [])
+        ]
+
+    # Reading ---------------------------------------------------------------------------
+
+    def candidates(self) -> list[TechnicianProfile]:
+        """Active technicians of the organization covering the area with the skill."""
+        if self._candidates is None:
+            self._candidates = self._read_candidates() if self.area is not None else []
+        return self._candidates
+
+    def _read_candidates(self) -> list[TechnicianProfile]:
+        skilled = AgentSkill.objects.filter(
+            membership=OuterRef("membership"), skill=self.product.skill
+        )
+        profiles = (
+            TechnicianProfile.objects.filter(
+                organization=self.organization,
+                areas=self.area,
+                membership__is_active=True,
+                membership__role=Role.TECHNICIAN,
+                membership__user__is_active=True,
+            )
+            .filter(Exists(skilled))
+            .select_related("membership__user")
+            # What an offer shows and ranks by; a user row is mostly what it doesn't.
+            .only(
+                "introduction",
+                "photo",
+                "photo_type",
+                "years_of_experience",
+                "organization_id",
+                "membership__user__email",
+                "membership__user__full_name",
+            )
+            .order_by("pk")
+        )
+        if self._technician is not None:
+            profiles = profiles.filter(membership__user=self._technician)
+        candidates = list(profiles)
+        if candidates:
+            hours = WorkingHours.objects.filter(technician__in=[p.pk for p in candidates])
+            for row in hours.values_list("technician_id", "weekday", "start", "end"):
+                profile_id, weekday, start, end = row
+                self._hours.setdefault(profile_id, {}).setdefault(weekday, []).append((start, end))
+        return candidates
+
+    def _load(self, first: date, last: date) -> None:
+        """The candidates' bookings and time off over local days first..last, one query."""
+        if self._loaded is not None and self._loaded[0] <= first and last <= self._loaded[1]:
+            return
+        since = datetime.combine(first, time(), tzinfo=self.zone).astimezone(UTC)
+        until = datetime.combine(last + timedelta(days=1), time(), tzinfo=self.zone).astimezone(UTC)
+        by_user = {p.membership.user_id: p.pk for p in self.candidates()}
+        visits = ServiceRequest.objects.filter(
+            technician__in=list(by_user),
+            scheduled_start__gte=since - MAX_VISIT,
+            scheduled_start__lt=until,
+            scheduled_end__gt=since,
+        ).exclude(status=VisitStatus.CANCELLED)
+        if self.exclude_visit_id is not None:
+            visits = visits.exclude(pk=self.exclude_visit_id)
+        time_off = TimeOff.objects.filter(
+            technician__in=list(by_user.values()), end__gt=since, start__lt=until
+        )
+        kind = Value("visit", output_field=CharField())
+        # One round trip for both; neither side may carry its model's ordering into a UNION.
+        rows = (
+            visits.order_by()
+            .values_list(kind, "technician_id", "scheduled_start", "scheduled_end")
+            .union(
+                time_off.order_by().values_list(
+                    Value("off", output_field=CharField()), "technician_id", "start", "end"
+                ),
+                all=True,
+            )
+        )
+        busy: dict[int, list[Interval]] = defaultdict(list)
+        booked: dict[tuple[int, date], int] = defaultdict(int)
+        for row_kind, owner, start, end in rows:
+            start, end = start.astimezone(UTC), end.astimezone(UTC)
+            if row_kind == "visit":
+                busy[by_user[owner]].append((start, end))
+                booked[(owner, start.astimezone(self.zone).date())] += int(
+                    (end - start).total_seconds() // 60
+                )
+            else:
+                busy[owner].append((start, end))
+        self._busy = {owner: sorted(intervals) for owner, intervals in busy.items()}
+        self._booked = dict(booked)
+        self._free_by_day = {}
+        self._loaded = (first, last)
+
+
+def _subtract(working: Iterable[Interval], busy: list[Interval]) -> list[Interval]:
+    """`working` less `busy` (sorted by start)."""
+    free = []
+    for start, end in sorted(working):
+        cursor = start
+        for busy_start, busy_end in busy:
+            if busy_start >= end:
+                break
+            if busy_end <= cursor:
+                continue
+            if busy_start > cursor:
+                free.append((cursor, busy_start))
+            cursor = max(cursor, busy_end)
+        if cursor < end:
+            free.append((cursor, end))
+    return free
+
+
+def _rank(offer: Offer) -> tuple:
+    """Lightest day first, then the best rated, unrated last; then by name, for a stable
+    order."""
+    points = offer.rating.points if offer.rating is not None else None
+    return (
+        offer.booked_minutes,
+        points is None,
+        -(points or 0.0),
+        str(offer.technician).lower(),
+        offer.profile.pk,
+    )
