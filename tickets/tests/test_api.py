@@ -330,6 +330,42 @@ def test_markup_is_refused_as_an_attachment_whatever_it_is_called(
     assert everything() == before
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("fake.png", b"Not a picture at all.", "it is a text file, not a .png file"),
+        ("scan.pdf", PNG, "it is a PNG picture, not a .pdf file"),
+        ("notes.html", b"Plain words, no markup.", "it is a text file, not a .html file"),
+    ],
+)
+def test_a_file_whose_name_says_another_type_than_its_content_is_refused(
+    ticket, customer, name, content, reason
+):
+    before = everything()
+
+    response = client_for(customer).post(
+        url(ticket, "updates/"),
+        {"body": "Here it is.", "files": [SimpleUploadedFile(name, content, "image/png")]},
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    assert response.data["fields"] == {"files": [f"{name} is not what its name says: {reason}."]}
+    assert everything() == before
+
+
+@pytest.mark.parametrize("name", ["LEAK.PNG", "photo.png", "leak"])
+def test_a_picture_named_as_one_or_not_named_by_type_is_taken(ticket, customer, name):
+    response = client_for(customer).post(
+        url(ticket, "updates/"),
+        {"body": "Here it is.", "files": [png(name)]},
+        format="multipart",
+    )
+
+    assert response.status_code == 201
+    assert Attachment.objects.get().filename == name
+
+
 @override_settings(TICKET_ATTACHMENT_MAX_BYTES=1024 * 1024)
 def test_a_file_over_the_size_limit_is_refused(ticket, customer):
     before = everything()

@@ -182,6 +182,26 @@ def test_an_html_upload_is_refused_with_a_form_error_and_nothing_is_opened(
     assert not Attachment.objects.exists()
 
 
+def test_a_file_named_png_that_is_not_one_is_refused_on_the_follow_up_form(
+    client, organization, customer
+):
+    ticket = open_ticket(organization, customer)
+    client.force_login(customer)
+    fake = SimpleUploadedFile("fake.png", b"Just some words.", content_type="image/png")
+
+    response = client.post(
+        reverse("tickets:follow-up", args=[ticket.pk]),
+        {"body": "The photo you asked for.", "attachments": [fake]},
+    )
+
+    assert response.status_code == 400
+    assert response.context["follow_up_form"].errors == {
+        "attachments": ["fake.png is not what its name says: it is a text file, not a .png file."]
+    }
+    assert ticket.updates.count() == 1
+    assert not Attachment.objects.exists()
+
+
 def test_a_blank_request_names_each_missing_field(client, customer):
     client.force_login(customer)
 
