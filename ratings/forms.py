@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import GiftKind
+from .models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, GiftKind
 from .selectors import SUBJECT_GROUPS
 
 STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
@@ -16,7 +16,7 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label=_("Your review"),
         required=False,
-        max_length=4000,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -65,15 +65,20 @@ class ReviewForm(RatingForm):
 class GiftForm(forms.Form):
     kind = forms.ChoiceField(label=_("Gift"), choices=GiftKind.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label=_("A note"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("A note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ResponseForm(forms.Form):
     body = forms.CharField(
-        label=_("Your public answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your public answer"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class FlagForm(forms.Form):
-    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Why"), max_length=NOTE_MAX_LENGTH, required=False)

@@ -40,6 +40,7 @@ from .access import (
     access_staff_review,
 )
 from .forms import FlagForm, GiftForm, RatingForm, ResponseForm, ReviewForm
+from .models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
 DASHBOARD_PAGE_SIZE = 25
 
@@ -163,6 +164,8 @@ class DashboardView(OrganizationStaffMixin, ListView):
         context["summary"] = selectors.score_summary(
             selectors.organization_score(self.organization)
         )
+        # The answer and flag fields are written out by hand, one pair per review.
+        context["limits"] = {"comment": COMMENT_MAX_LENGTH, "note": NOTE_MAX_LENGTH}
         return context
 
 

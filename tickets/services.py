@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import slug_re
+from django.core.validators import MaxLengthValidator, slug_re
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -25,6 +25,8 @@ from . import cache as ticket_cache
 from .attachments import new_token, validate_uploads
 from .models import (
     DEFAULT_SLA,
+    SUBJECT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     TRANSITIONS,
     AgentLoad,
     Attachment,
@@ -289,10 +291,14 @@ def _require_staff(ticket: Ticket, user: User, roles=WORKING_ROLES) -> None:
         raise ValidationError(_("Only the organization's agents can do this."))
 
 
-def _require_text(text: str, field: str) -> str:
+def _require_text(text: str, field: str, max_length: int = TEXT_MAX_LENGTH) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({field: _("This field may not be blank.")})
+    try:
+        MaxLengthValidator(max_length)(text)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
     return text
 
 
@@ -360,7 +366,7 @@ def ticket_open(
     are told after commit. `sla`: the organization's (first response, resolution) minutes
     for `priority`, when the caller read them already (the API reads them with the category).
     """
-    subject = _require_text(subject, "subject")[:200]
+    subject = _require_text(subject, "subject", SUBJECT_MAX_LENGTH)
     body = _require_text(body, "body")
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Choose a valid priority.")})
