@@ -1,17 +1,29 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, GiftKind
 from .selectors import SUBJECT_GROUPS
 
-STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
+# "3 stars": what each star is called to a screen reader, and in tests.
+STAR_CHOICES = [
+    (n, ngettext_lazy("%(count)d star", "%(count)d stars", "count") % {"count": n})
+    for n in range(1, 6)
+]
+
+
+class StarsInput(forms.RadioSelect):
+    """A row of stars to pick from, still a group of radio buttons: it works without
+    JavaScript, the arrow keys move along it, and each star is a 44 px target."""
+
+    template_name = "ratings/widgets/stars.html"
 
 
 class RatingForm(forms.Form):
     """Stars and words: rating a ticket's service, or changing a review already posted."""
 
     stars = forms.TypedChoiceField(
-        label=_("Stars"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect
+        label=_("Stars"), choices=STAR_CHOICES, coerce=int, widget=StarsInput
     )
     comment = forms.CharField(
         label=_("Your review"),

@@ -38,7 +38,7 @@ def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(
     provider = open_page_at(browser, live_asgi_server, customer, "/providers/acme/")
 
     form = provider.locator("#review-form")
-    form.get_by_label("4", exact=True).check()
+    form.get_by_label("4 stars", exact=True).check()
     form.get_by_label("Your review").fill("Fixed in a day, thank you.")
     form.get_by_label("About").select_option(value=f"ticket-{ticket.pk}")
     form.get_by_role("button", name="Publish my review").click()
@@ -99,7 +99,7 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
         "Thanks for coming so early.",
     )
 
-    feedback.get_by_label("3", exact=True).check()
+    feedback.get_by_label("3 stars", exact=True).check()
     feedback.get_by_label("Your review").fill("Took a while, but it works.")
     feedback.get_by_role("button", name="Publish my rating").click()
     expect(page.get_by_text("Thank you for rating our service.")).to_be_visible()
@@ -125,7 +125,7 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
     assert was_not_reloaded(page)
 
     mine.get_by_text("Change or delete").click()
-    mine.get_by_label("5", exact=True).check()
+    mine.get_by_label("5 stars", exact=True).check()
     mine.get_by_label("Your review").fill("It works, and they said sorry.")
     mine.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Your review is updated.")).to_be_visible()
