@@ -7,11 +7,14 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Ratings and surveys")
 
     def ready(self):
+        from csportal.realtime import register_audience
         from notifications import kinds
         from notifications.models import Channel
 
         from .contributions import register
+        from .services import RESPONDING_ROLES, REVIEW_AUDIENCE
 
+        register_audience(REVIEW_AUDIENCE, RESPONDING_ROLES)
         register()
 
         kinds.register("review.posted", _("A customer reviews us"), (Channel.IN_APP, Channel.EMAIL))

@@ -536,3 +536,18 @@ class AgentProfileView(OrganizationStaffMixin, TemplateView):
             gift_counts=selectors.gift_counts(person),
         )
         return context
+
+
+class ReviewsAboutMeView(OrganizationStaffMixin, TemplateView):
+    """The agent start page's card of the newest reviews about them, alone: the card
+    fetches it again whenever a review changes."""
+
+    template_name = "ratings/includes/reviews_about_me.html"
+    allowed_roles = RATED_ROLES
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviews_about_me"] = selectors.reviews_about(
+            self.membership, limit=selectors.REVIEWS_ABOUT_ME
+        )
+        return context

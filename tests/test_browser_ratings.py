@@ -158,3 +158,33 @@ def test_a_visitor_reads_the_providers_reviews_back_to_the_first_with_show_more(
 
     expect(reviews).to_have_count(Review.objects.filter(organization=organization).count())
     expect(reviews.last).to_contain_text("Visit 0")
+
+
+def test_a_review_naming_an_agent_shows_on_their_start_page_live(
+    browser, live_asgi_server, organization, customer, agent
+):
+    ticket = answered_ticket(
+        organization, customer=customer, assignee=agent, by=agent, status=Status.RESOLVED
+    )
+    dashboard = open_page_at(browser, live_asgi_server, agent, "/o/acme/agent/")
+    card = dashboard.locator("#reviews-about-me")
+    expect(card.get_by_text("No reviews about you yet")).to_be_visible()
+    mark_as_not_reloaded(dashboard)
+    watch_realtime(dashboard)
+
+    in_another_thread(
+        ratings_services.review_post,
+        customer=customer,
+        organization=organization,
+        stars=2,
+        comment="It leaked again the next day.",
+        ticket=ticket,
+    )
+
+    wait_for_realtime(dashboard, "review.posted")
+    review = Review.objects.get()
+    assert review.agent == agent
+    row = card.locator(f'[data-review-id="{review.pk}"]')
+    expect(row).to_contain_text("It leaked again the next day.")
+    expect(row).to_contain_text("2★")
+    assert was_not_reloaded(dashboard)
