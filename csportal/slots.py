@@ -14,11 +14,11 @@ the page's template context: `request` and `user` always, and whatever the page 
 for the slot (`organization` and `membership` on staff pages, `ticket` on a ticket page).
 
 Slots so far (owner: what its pages give):
-    nav                         every signed-in page's top navigation (links)
+    nav                         every signed-in page's top bar: what the person works with (links)
+    menu                        every signed-in page's menu: the rest they may open (links)
     topbar                      every signed-in page's top bar, by the bell (panels)
-    user_menu                   the person's own menu in the top bar (links)
     accounts.customer_home      My account (panels)
-    accounts.staff_tools        under a staff start page's heading (links)
+    accounts.staff_tools        under a staff start page's heading, and in the menu (links)
     accounts.agent_dashboard    the agent dashboard (panels)
     accounts.reception_desk     the reception desk (panels)
     accounts.technician_today   the technician's day (panels)

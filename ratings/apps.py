@@ -7,6 +7,10 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Ratings and surveys")
 
     def ready(self):
-        from .contributions import register
+        from csportal.realtime import register_audience
 
+        from .contributions import register
+        from .services import RESPONDING_ROLES, REVIEW_AUDIENCE
+
+        register_audience(REVIEW_AUDIENCE, RESPONDING_ROLES)
         register()

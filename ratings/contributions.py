@@ -1,19 +1,19 @@
-"""What ratings adds to other apps' pages, from RatingsConfig.ready(): My reviews for
-customers, rating and thanking on a customer's ticket, the staff's links to reviews, scores
-and their own ratings, the kinds of notification it sends, each to whom it concerns, and
-technicians' ratings for the availability search."""
+"""What ratings adds to other apps' pages, from RatingsConfig.ready(): My reviews, rating and
+thanking on a customer's ticket, the reviews and scores in the navigation of the staff who
+answer them or run the organization, their own ratings in their tools, the newest reviews
+about an agent on their start page, the kinds of notification it sends, each to whom it
+concerns, and technicians' ratings for the availability search."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.contributions import staff_tool
+from accounts.contributions import own_page, staff_page, staff_tool
 from accounts.models import Role
-from accounts.selectors import request_memberships
 from csportal import slots
 from notifications import kinds
 from notifications.models import Channel
 from technicians import registries as technician_registries
 
+from . import selectors
 from .access import RATED_ROLES
 from .models import Score, TargetKind
 from .services import RESPONDING_ROLES
@@ -21,23 +21,35 @@ from .services import RESPONDING_ROLES
 
 def register() -> None:
     technician_registries.register_ratings(technician_ratings)
-    slots.add_links("nav", "ratings.mine", my_reviews_link, order=40)
+    for slot in ("nav", "menu"):
+        slots.add_links(
+            slot, "ratings.mine", own_page(slot, _("My reviews"), "ratings:my-reviews"), order=70
+        )
+    slots.add_links(
+        "nav",
+        "ratings.reviews",
+        staff_page(_("Reviews"), "ratings:dashboard", RESPONDING_ROLES),
+        order=30,
+    )
+    slots.add_links(
+        "nav", "ratings.scores", staff_page(_("Scores"), "ratings:scores", [Role.MANAGER]), order=40
+    )
     slots.add_panel("accounts.customer_home", "ratings/includes/customer_home.html", order=20)
+    slots.add_panel(
+        "accounts.agent_dashboard",
+        "ratings/includes/reviews_about_me.html",
+        reviews_about_me,
+        order=20,
+    )
     # Loads itself from ratings, and again whenever the ticket changes, so the offer to rate
     # appears the moment it is resolved.
     slots.add_panel("tickets.customer_ticket", "ratings/includes/ticket_feedback_slot.html")
-    tools = [
-        ("reviews", _("Reviews"), "ratings:dashboard", RESPONDING_ROLES, False),
-        ("scores", _("Scores"), "ratings:scores", [Role.MANAGER], False),
-        ("mine", _("My ratings and thanks"), "ratings:agent-profile", RATED_ROLES, True),
-    ]
-    for order, (key, label, url_name, roles, own) in enumerate(tools, start=30):
-        slots.add_links(
-            "accounts.staff_tools",
-            f"ratings.{key}",
-            staff_tool(label, url_name, roles, own=own),
-            order=order,
-        )
+    slots.add_links(
+        "accounts.staff_tools",
+        "ratings.mine",
+        staff_tool(_("My ratings and thanks"), "ratings:agent-profile", RATED_ROLES, own=True),
+        order=30,
+    )
     register_kinds()
 
 
@@ -64,13 +76,6 @@ def register_kinds() -> None:
     )
 
 
-def my_reviews_link(context) -> list[slots.Link]:
-    # Staff reach it from My account: one more link wraps their bar.
-    if request_memberships(context["request"]):
-        return []
-    return [slots.Link(_("My reviews"), reverse("ratings:my-reviews"))]
-
-
 def technician_ratings(organization_id: int, user_ids) -> dict:
     """Technicians' points as of their last review (what providers are sorted by too): the
     availability search ranks free technicians by it after their workload. One query."""
@@ -80,4 +85,13 @@ def technician_ratings(organization_id: int, user_ids) -> dict:
     return {
         person: technician_registries.TechnicianRating(points=points, reviews=count)
         for person, points, count in scores
+    }
+
+
+def reviews_about_me(context) -> dict | None:
+    membership = context.get("membership")
+    if membership is None or membership.role not in RATED_ROLES:
+        return None
+    return {
+        "reviews_about_me": selectors.reviews_about(membership, limit=selectors.REVIEWS_ABOUT_ME)
     }

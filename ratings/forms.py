@@ -1,22 +1,34 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from .models import GiftKind
+from .models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, GiftKind
 from .selectors import SUBJECT_GROUPS
 
-STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
+# "3 stars": what each star is called to a screen reader, and in tests.
+STAR_CHOICES = [
+    (n, ngettext_lazy("%(count)d star", "%(count)d stars", "count") % {"count": n})
+    for n in range(1, 6)
+]
+
+
+class StarsInput(forms.RadioSelect):
+    """A row of stars to pick from, still a group of radio buttons: it works without
+    JavaScript, the arrow keys move along it, and each star is a 44 px target."""
+
+    template_name = "ratings/widgets/stars.html"
 
 
 class RatingForm(forms.Form):
     """Stars and words: rating a ticket's service, or changing a review already posted."""
 
     stars = forms.TypedChoiceField(
-        label=_("Stars"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect
+        label=_("Stars"), choices=STAR_CHOICES, coerce=int, widget=StarsInput
     )
     comment = forms.CharField(
         label=_("Your review"),
         required=False,
-        max_length=4000,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -65,15 +77,20 @@ class ReviewForm(RatingForm):
 class GiftForm(forms.Form):
     kind = forms.ChoiceField(label=_("Gift"), choices=GiftKind.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label=_("A note"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("A note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ResponseForm(forms.Form):
     body = forms.CharField(
-        label=_("Your public answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your public answer"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class FlagForm(forms.Form):
-    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Why"), max_length=NOTE_MAX_LENGTH, required=False)

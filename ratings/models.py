@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganizationScopedQuerySet
 
+# How long people may write, held alike by the models, the forms and the API.
+COMMENT_MAX_LENGTH = 4000  # a review's comment, the provider's answer to it
+NOTE_MAX_LENGTH = 300  # a thank-you's note, why a review is flagged
+
 # A review or a gift is about one ticket, visit or chat, or none of them.
 ONE_SUBJECT_AT_MOST = (
     Q(ticket__isnull=True, visit__isnull=True)
@@ -59,7 +63,7 @@ class Review(models.Model):
     stars = models.PositiveSmallIntegerField(
         _("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.TextField(_("comment"), blank=True, max_length=4000)
+    comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_MAX_LENGTH)
     language = models.CharField(_("language"), max_length=10, blank=True)
     sentiment = models.FloatField(
         _("sentiment"), default=0.0, help_text=_("-1 negative … 1 positive")
@@ -68,7 +72,7 @@ class Review(models.Model):
     # deletion takes back exactly what was added.
     weight = models.FloatField(default=1.0)
     is_flagged = models.BooleanField(_("flagged for a manager"), default=False)
-    flag_reason = models.CharField(max_length=300, blank=True)
+    flag_reason = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
@@ -118,7 +122,7 @@ class ReviewResponse(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    body = models.TextField(_("response"), max_length=4000)
+    body = models.TextField(_("response"), max_length=COMMENT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -221,7 +225,7 @@ class Gift(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="gifts_received"
     )
     kind = models.CharField(_("gift"), max_length=20, choices=GiftKind.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -38,6 +38,8 @@ from .models import Gift, GiftKind, Review, Score, ScoreSnapshot, TargetKind
 from .services import score_points
 
 RECENT_REVIEWS = 20
+# How many of the newest reviews about them an agent's start page shows.
+REVIEWS_ABOUT_ME = 5
 # What a review row shows: its people and its response, joined so a list costs one query.
 REVIEW_JOINS = ("customer", "agent", "technician", "response", "response__author")
 

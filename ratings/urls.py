@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("o/<slug:slug>/reviews/", views.DashboardView.as_view(), name="dashboard"),
     path(
+        "o/<slug:slug>/reviews/about-me/",
+        views.ReviewsAboutMeView.as_view(),
+        name="reviews-about-me",
+    ),
+    path(
         "o/<slug:slug>/reviews/<int:pk>/<slug:action>/",
         views.DashboardActionView.as_view(),
         name="dashboard-action",

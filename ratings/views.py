@@ -41,6 +41,7 @@ from .access import (
     access_staff_review,
 )
 from .forms import FlagForm, GiftForm, RatingForm, ResponseForm, ReviewForm
+from .models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
 DASHBOARD_PAGE_SIZE = 25
 
@@ -165,6 +166,8 @@ class DashboardView(OrganizationStaffMixin, ListView):
         context["summary"] = selectors.score_summary(
             selectors.organization_score(self.organization)
         )
+        # The answer and flag fields are written out by hand, one pair per review.
+        context["limits"] = {"comment": COMMENT_MAX_LENGTH, "note": NOTE_MAX_LENGTH}
         return context
 
 
@@ -535,5 +538,20 @@ class AgentProfileView(OrganizationStaffMixin, TemplateView):
             reviews=selectors.reviews_about(person),
             gifts=selectors.gifts_received(person),
             gift_counts=selectors.gift_counts(person),
+        )
+        return context
+
+
+class ReviewsAboutMeView(OrganizationStaffMixin, TemplateView):
+    """The agent start page's card of the newest reviews about them, alone: the card
+    fetches it again whenever a review changes."""
+
+    template_name = "ratings/includes/reviews_about_me.html"
+    allowed_roles = RATED_ROLES
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviews_about_me"] = selectors.reviews_about(
+            self.membership, limit=selectors.REVIEWS_ABOUT_ME
         )
         return context

@@ -38,7 +38,7 @@ def test_a_review_reaches_the_dashboard_and_its_answer_the_customer_live(
     provider = open_page_at(browser, live_asgi_server, customer, "/providers/acme/")
 
     form = provider.locator("#review-form")
-    form.get_by_label("4", exact=True).check()
+    form.get_by_label("4 stars", exact=True).check()
     form.get_by_label("Your review").fill("Fixed in a day, thank you.")
     form.get_by_label("About").select_option(value=f"ticket-{ticket.pk}")
     form.get_by_role("button", name="Publish my review").click()
@@ -99,7 +99,7 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
         "Thanks for coming so early.",
     )
 
-    feedback.get_by_label("3", exact=True).check()
+    feedback.get_by_label("3 stars", exact=True).check()
     feedback.get_by_label("Your review").fill("Took a while, but it works.")
     feedback.get_by_role("button", name="Publish my rating").click()
     expect(page.get_by_text("Thank you for rating our service.")).to_be_visible()
@@ -125,7 +125,7 @@ def test_a_customer_rates_and_thanks_once_resolved_then_changes_the_review(
     assert was_not_reloaded(page)
 
     mine.get_by_text("Change or delete").click()
-    mine.get_by_label("5", exact=True).check()
+    mine.get_by_label("5 stars", exact=True).check()
     mine.get_by_label("Your review").fill("It works, and they said sorry.")
     mine.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Your review is updated.")).to_be_visible()
@@ -158,3 +158,33 @@ def test_a_visitor_reads_the_providers_reviews_back_to_the_first_with_show_more(
 
     expect(reviews).to_have_count(Review.objects.filter(organization=organization).count())
     expect(reviews.last).to_contain_text("Visit 0")
+
+
+def test_a_review_naming_an_agent_shows_on_their_start_page_live(
+    browser, live_asgi_server, organization, customer, agent
+):
+    ticket = answered_ticket(
+        organization, customer=customer, assignee=agent, by=agent, status=Status.RESOLVED
+    )
+    dashboard = open_page_at(browser, live_asgi_server, agent, "/o/acme/agent/")
+    card = dashboard.locator("#reviews-about-me")
+    expect(card.get_by_text("No reviews about you yet")).to_be_visible()
+    mark_as_not_reloaded(dashboard)
+    watch_realtime(dashboard)
+
+    in_another_thread(
+        ratings_services.review_post,
+        customer=customer,
+        organization=organization,
+        stars=2,
+        comment="It leaked again the next day.",
+        ticket=ticket,
+    )
+
+    wait_for_realtime(dashboard, "review.posted")
+    review = Review.objects.get()
+    assert review.agent == agent
+    row = card.locator(f'[data-review-id="{review.pk}"]')
+    expect(row).to_contain_text("It leaked again the next day.")
+    expect(row).to_contain_text("2★")
+    assert was_not_reloaded(dashboard)

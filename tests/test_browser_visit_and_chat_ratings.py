@@ -41,7 +41,7 @@ def test_a_customer_rates_a_visit_and_thanks_the_technician_who_sees_both_live(
     expect(waiting.get_by_role("link")).to_have_count(2)
     waiting.get_by_role("link", name="Visit: Service the boiler", exact=False).click()
     expect(page.locator("h1")).to_have_text("Your feedback")
-    page.get_by_label("5", exact=True).check()
+    page.get_by_label("5 stars", exact=True).check()
     page.get_by_label("Your review").fill("Tom was on time and left it spotless.")
     page.get_by_role("button", name="Publish my rating").click()
     expect(page.get_by_text("Thank you for rating our service.")).to_be_visible()

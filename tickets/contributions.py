@@ -1,10 +1,11 @@
-"""What tickets adds to other apps' pages, from TicketsConfig.ready(): My tickets in the nav,
-a card on My account, the tickets card on the start pages of staff who work tickets, and the
-kinds of notification it sends, each to whom it concerns."""
+"""What tickets adds to other apps' pages, from TicketsConfig.ready(): My tickets and the
+staff's inbox in the navigation, the service levels in a manager's tools, a card on My
+account, the tickets card on the start pages of staff who work tickets, and the kinds of
+notification it sends, each to whom it concerns."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.contributions import own_page, staff_page, staff_tool
 from accounts.models import Role
 from csportal import slots
 from notifications import kinds
@@ -18,7 +19,19 @@ OVERVIEW = "tickets/includes/overview.html"
 
 
 def register() -> None:
-    slots.add_links("nav", "tickets.mine", my_tickets_link, order=30)
+    slots.add_links(
+        "nav", "tickets.inbox", staff_page(_("Inbox"), "tickets:inbox", STAFF_ROLES), order=20
+    )
+    for slot in ("nav", "menu"):
+        slots.add_links(
+            slot, "tickets.mine", own_page(slot, _("My tickets"), "tickets:list"), order=60
+        )
+    slots.add_links(
+        "accounts.staff_tools",
+        "tickets.service_levels",
+        staff_tool(_("Service levels"), "tickets:service-levels", [Role.MANAGER]),
+        order=5,
+    )
     slots.add_panel("accounts.customer_home", "tickets/includes/customer_home.html", order=10)
     for page in ("agent_dashboard", "reception_desk", "manager_console"):
         slots.add_panel(f"accounts.{page}", OVERVIEW, overview_context, order=10)
@@ -53,10 +66,6 @@ def register_kinds() -> None:
         email,
         audience=[Role.MANAGER],
     )
-
-
-def my_tickets_link(context) -> list[slots.Link]:
-    return [slots.Link(_("My tickets"), reverse("tickets:list"))]
 
 
 def overview_context(context) -> dict | None:

@@ -7,7 +7,7 @@ from accounts.selectors import assignable_people
 
 from . import selectors
 from .attachments import MAX_FILES, validate_uploads
-from .models import TRANSITIONS, Category, Priority, Status
+from .models import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, TRANSITIONS, Category, Priority, Status
 
 
 class MultipleFileInput(forms.FileInput):
@@ -39,7 +39,12 @@ class AttachmentsField(forms.FileField):
 
 
 def _text(label, rows=5, **kwargs):
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+    return forms.CharField(
+        label=label,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
 
 
 class CategorySelect(forms.Select):
@@ -63,7 +68,7 @@ class TicketOpenForm(forms.Form):
         queryset=Organization.objects.order_by("name"),
         empty_label=_("Choose a provider"),
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
     body = _text(_("What happened?"), rows=6)
     category = forms.ChoiceField(label=_("Category"), required=False)
     attachments = AttachmentsField()

@@ -18,6 +18,11 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
+# How long people may write, held alike by the models, the forms, the API and the services.
+SUBJECT_MAX_LENGTH = 200
+# A ticket's description, a reply, an internal note, a result.
+TEXT_MAX_LENGTH = 10_000
+
 # Which status may follow which; enforced by services.ticket_change_status.
 TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED},
@@ -95,8 +100,8 @@ class Ticket(models.Model):
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("description"))
+    subject = models.CharField(_("subject"), max_length=SUBJECT_MAX_LENGTH)
+    body = models.TextField(_("description"), max_length=TEXT_MAX_LENGTH)
     category = models.ForeignKey(
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
     )
@@ -117,7 +122,7 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
         db_index=False,
     )
-    result = models.TextField(_("result"), blank=True)
+    result = models.TextField(_("result"), blank=True, max_length=TEXT_MAX_LENGTH)
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
@@ -235,7 +240,7 @@ class TicketUpdate(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    body = models.TextField(_("text"), blank=True)
+    body = models.TextField(_("text"), blank=True, max_length=TEXT_MAX_LENGTH)
     is_public = models.BooleanField(_("visible to the customer"), default=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

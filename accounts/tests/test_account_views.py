@@ -56,7 +56,7 @@ def test_every_role_reaches_account_settings_from_the_menu_in_the_top_bar(reques
     home = client.get(reverse("accounts:home"), follow=True).content.decode()
     page = client.get(SETTINGS)
 
-    start = home.index('<details class="user-menu">')
+    start = home.index('<details class="menu" data-menu>')
     menu = home[start : home.index("</details>", start)]
     assert f'href="{SETTINGS}"' in menu
     assert page.status_code == 200

@@ -10,7 +10,15 @@ from technicians.models import ServiceRequest
 from tickets.api.serializers import PersonSerializer
 from tickets.models import Ticket
 
-from ..models import Gift, GiftKind, Review, ReviewResponse, TargetKind
+from ..models import (
+    COMMENT_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    Gift,
+    GiftKind,
+    Review,
+    ReviewResponse,
+    TargetKind,
+)
 from ..selectors import HISTORY_DAYS, HISTORY_MAX_DAYS, PERSON_KINDS
 from ..services import SUBJECT_FIELDS
 
@@ -113,7 +121,7 @@ class ReviewPostSerializer(StrictSerializerMixin, SubjectSerializerMixin):
         slug_field="slug", queryset=Organization.objects.all()
     )
     stars = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH)
     # Any user id parses; the service accepts only the provider's staff who served you (in
     # the ticket, visit or chat, when the review is about one). Left out: who served there.
     agent = serializers.PrimaryKeyRelatedField(
@@ -125,7 +133,7 @@ class ReviewPostSerializer(StrictSerializerMixin, SubjectSerializerMixin):
 
 
 class ResponseCreateSerializer(StrictSerializerMixin, serializers.Serializer):
-    body = serializers.CharField(max_length=4000)
+    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
 
 
 # Trends ----------------------------------------------------------------------------------
@@ -176,7 +184,7 @@ class ReviewEditSerializer(StrictSerializerMixin, serializers.Serializer):
     """What is left out stays as it was."""
 
     stars = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH)
 
     def validate(self, data):
         if not data:
@@ -213,7 +221,7 @@ class GiftSendSerializer(StrictSerializerMixin, SubjectSerializerMixin):
     # Any user id parses; the service accepts only the provider's staff who served you.
     recipient = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     kind = serializers.ChoiceField(choices=GiftKind.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 class GiftQuerySerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from .eligibility import (
 from .gifts import gift_send
 from .reviews import (
     RESPONDING_ROLES,
+    REVIEW_AUDIENCE,
     review_delete,
     review_edit,
     review_flag,
@@ -45,6 +46,7 @@ __all__ = [
     "NOT_FINISHED",
     "NOT_FOR_STAFF",
     "RESPONDING_ROLES",
+    "REVIEW_AUDIENCE",
     "STAR_FIELDS",
     "SUBJECT_FIELDS",
     "SUM_FIELDS",

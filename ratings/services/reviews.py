@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import Organization, Role, User
 from accounts.selectors import works_for
 from chat.models import Conversation
-from csportal.realtime import org_staff_group, publish, user_group
+from csportal.realtime import org_audience_group, publish, user_group
 from notifications.services import notify_after_commit
 from technicians.models import ServiceRequest
 from tickets.models import Ticket
@@ -31,6 +31,8 @@ from .eligibility import (
 from .scores import _apply, _combined, _response_additions, _review_additions
 
 RESPONDING_ROLES = (Role.MANAGER, Role.AGENT)
+# The staff who follow every review of their organization: those who answer them.
+REVIEW_AUDIENCE = "reviews"
 
 _REVIEWED_ALREADY = {
     "ticket": _lazy("You have already reviewed this ticket."),
@@ -153,7 +155,7 @@ def _announce_review(review: Review) -> None:
     """Show the new review to the provider's staff, and notify its managers and the people
     it is about."""
     organization = review.organization
-    publish("review.posted", _review_payload(review), groups=[org_staff_group(organization.pk)])
+    publish("review.posted", _review_payload(review), groups=_review_groups(review))
     for person in _review_audience(review):
         notify_after_commit(
             recipient=person,
@@ -161,7 +163,7 @@ def _announce_review(review: Review) -> None:
             title=_("New %(stars)d★ review from %(name)s")
             % {"stars": review.stars, "name": review.customer},
             body=review.comment[:300],
-            link=reverse("ratings:dashboard", args=[organization.slug]),
+            link=_review_link(review, person),
             organization=organization,
             dedupe_key=f"review-posted:{review.pk}:{person.pk}",
         )
@@ -178,6 +180,25 @@ def _review_audience(review: Review) -> list[User]:
         if person is not None:
             people[person.pk] = person
     return list(people.values())
+
+
+def _review_groups(review: Review) -> list[str]:
+    """Who sees a review change live: the staff who answer reviews, and the technician it
+    is about, on their own ratings page. Not the whole staff: receptionists have no page for
+    reviews, and a technician has no business with the others' reviews."""
+    groups = [org_audience_group(review.organization_id, REVIEW_AUDIENCE)]
+    if review.technician_id is not None:
+        groups.append(user_group(review.technician_id))
+    return groups
+
+
+def _review_link(review: Review, person: User) -> str:
+    """Where a notice of the review takes `person`: the reviews page, or for the technician
+    it is about (who has none), their own ratings."""
+    slug = review.organization.slug
+    if person.pk == review.technician_id:
+        return reverse("ratings:agent-profile", args=[slug, person.pk])
+    return reverse("ratings:dashboard", args=[slug])
 
 
 def _review_payload(review: Review) -> dict:
@@ -245,11 +266,7 @@ def review_edit(
             _combined(taken_back, _review_additions(review, 1, stars=stars, sentiment_value=mood)),
             now=now,
         )
-        publish(
-            "review.posted",
-            _review_payload(review),
-            groups=[org_staff_group(review.organization_id)],
-        )
+        publish("review.posted", _review_payload(review), groups=_review_groups(review))
     return review
 
 
@@ -275,7 +292,7 @@ def review_delete(*, review: Review, customer: User, now: datetime | None = None
         publish(
             "review.deleted",
             {"id": review.pk, "organization": review.organization_id},
-            groups=[org_staff_group(review.organization_id)],
+            groups=_review_groups(review),
         )
         review.delete()
 
@@ -306,7 +323,7 @@ def review_respond(
         publish(
             "review.responded",
             payload,
-            groups=[user_group(review.customer_id), org_staff_group(review.organization_id)],
+            groups=[user_group(review.customer_id), *_review_groups(review)],
         )
         notify_after_commit(
             recipient=review.customer,

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import CustomerFactory
 from ratings import services
-from ratings.models import Review, ReviewResponse
+from ratings.models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, Review, ReviewResponse
 from tickets.tests.factories import TicketFactory, answered_ticket
 
 REVIEWS = "/api/v1/reviews/"
@@ -86,6 +86,40 @@ def test_a_bad_review_names_the_field(organization, customer, ticket):
     assert list(unknown.json()["fields"]) == ["mood"]
     assert list(provider.json()["fields"]) == ["organization"]
     assert not Review.objects.exists()
+
+
+def test_a_comment_over_the_limit_is_a_400_naming_it(organization, customer, ticket):
+    response = client_for(customer).post(
+        REVIEWS,
+        {"organization": "acme", "stars": 2, "comment": "x" * (COMMENT_MAX_LENGTH + 1)},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "comment": [f"Ensure this field has no more than {COMMENT_MAX_LENGTH} characters."]
+    }
+    assert not Review.objects.exists()
+
+
+def test_the_api_schema_gives_every_text_a_customer_or_agent_writes_its_limit(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    inputs = schema["components"]["schemas"]
+
+    assert {
+        (name, field): inputs[name]["properties"][field].get("maxLength")
+        for name, field in [
+            ("ReviewPostRequest", "comment"),
+            ("PatchedReviewEditRequest", "comment"),
+            ("ResponseCreateRequest", "body"),
+            ("GiftSendRequest", "note"),
+        ]
+    } == {
+        ("ReviewPostRequest", "comment"): COMMENT_MAX_LENGTH,
+        ("PatchedReviewEditRequest", "comment"): COMMENT_MAX_LENGTH,
+        ("ResponseCreateRequest", "body"): COMMENT_MAX_LENGTH,
+        ("GiftSendRequest", "note"): NOTE_MAX_LENGTH,
+    }
 
 
 def test_reviewing_the_same_ticket_twice_is_refused(organization, customer, ticket):

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.tests.factories import CustomerFactory
+from csportal import realtime
 from csportal.models import Event
 from notifications.models import Notification
 from ratings import scoring, services
@@ -72,7 +73,7 @@ def test_a_served_customer_rates_the_provider_and_its_staff_are_told_at_once(
     assert (score.count, score.stars_total, score.stars_5) == (1, 5, 1)
     assert Score.objects.get(kind=TargetKind.AGENT, person=agent).count == 1
     event = Event.objects.get(type="review.posted")
-    assert event.group == f"org.{organization.pk}.staff"
+    assert event.group == f"org.{organization.pk}.audience.reviews"
     assert event.data["comment"] == "Great, friendly help!"
     told = set(
         Notification.objects.filter(kind="review.posted", channel="in_app").values_list(
@@ -80,6 +81,43 @@ def test_a_served_customer_rates_the_provider_and_its_staff_are_told_at_once(
         )
     )
     assert told == {manager.pk, agent.pk}
+
+
+def test_a_review_naming_an_agent_reaches_their_dashboard_and_not_the_receptionist(
+    organization, customer, agent, receptionist, technician
+):
+    ticket = served(customer, organization, assignee=agent)
+
+    review = services.review_post(
+        customer=customer, organization=organization, stars=2, comment="Slow.", ticket=ticket
+    )
+
+    sent_to = set(
+        Event.objects.filter(type="review.posted", data__id=review.pk).values_list(
+            "group", flat=True
+        )
+    )
+    assert review.agent == agent
+    assert sent_to & set(realtime.groups_by_right(agent))
+    assert not sent_to & set(realtime.groups_by_right(receptionist))
+    assert not sent_to & set(realtime.groups_by_right(technician))
+
+
+def test_a_review_of_a_visit_reaches_its_technician_whose_notice_opens_their_ratings(
+    organization, customer, technician, receptionist, after_commit
+):
+    with after_commit():
+        review = posted_review(organization, customer=customer, technician=technician, stars=2)
+
+    sent_to = set(
+        Event.objects.filter(type="review.posted", data__id=review.pk).values_list(
+            "group", flat=True
+        )
+    )
+    notice = Notification.objects.get(kind="review.posted", recipient=technician, channel="in_app")
+    assert sent_to & set(realtime.groups_by_right(technician))
+    assert not sent_to & set(realtime.groups_by_right(receptionist))
+    assert notice.link == f"/o/acme/agents/{technician.pk}/"
 
 
 def test_a_customer_who_was_never_served_cannot_review(organization, customer):
@@ -407,5 +445,5 @@ def test_a_deleted_review_is_taken_off_the_staff_pages_live(organization, custom
     services.review_delete(review=review, customer=customer)
 
     deleted = Event.objects.get(type="review.deleted")
-    assert deleted.group == f"org.{organization.pk}.staff"
+    assert deleted.group == f"org.{organization.pk}.audience.reviews"
     assert deleted.data == {"id": review.pk, "organization": organization.pk}

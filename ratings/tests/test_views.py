@@ -468,3 +468,34 @@ def test_a_provider_without_reviews_has_a_page_and_an_unknown_one_is_a_404(
     assert empty.status_code == 200
     assert b"No reviews yet" in empty.content
     assert missing.status_code == 404
+
+
+# Reviews about an agent on their start page -----------------------------------------------
+
+
+def test_an_agents_start_page_shows_the_newest_reviews_about_them_and_not_the_others(
+    client, organization, agent
+):
+    other = posted_review(organization, agent=None, stars=5, comment="The company is great.")
+    about_them = posted_review(organization, agent=agent, stars=2, comment="Slow to answer.")
+    client.force_login(agent)
+
+    page = client.get(reverse("accounts:agent-dashboard", args=["acme"]))
+    card = client.get(reverse("ratings:reviews-about-me", args=["acme"]))
+
+    html = page.content.decode()
+    assert 'id="reviews-about-me"' in html
+    assert "Slow to answer." in html
+    assert "The company is great." not in html
+    assert 'hx-trigger="realtime:review.posted from:document' in html
+    assert card.status_code == 200
+    assert [review.pk for review in card.context["reviews_about_me"]] == [about_them.pk]
+    assert other.agent is None
+
+
+def test_a_receptionist_has_no_reviews_about_them_to_fetch(client, organization, receptionist):
+    client.force_login(receptionist)
+
+    response = client.get(reverse("ratings:reviews-about-me", args=["acme"]))
+
+    assert response.status_code == 404

@@ -11,6 +11,8 @@ from csportal.choices import label_of
 from .. import selectors
 from ..attachments import MAX_FILES, validate_uploads
 from ..models import (
+    SUBJECT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     Attachment,
     Category,
     Priority,
@@ -243,8 +245,8 @@ NOT_ITS_CATEGORY = _("Choose one of this organization's categories.")
 
 class TicketOpenSerializer(StrictSerializerMixin, serializers.Serializer):
     organization = serializers.SlugField(help_text=_("The provider's slug."))
-    subject = serializers.CharField(max_length=200)
-    body = serializers.CharField()
+    subject = serializers.CharField(max_length=SUBJECT_MAX_LENGTH)
+    body = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     category = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     files = _uploads()
@@ -267,7 +269,7 @@ class TicketOpenSerializer(StrictSerializerMixin, serializers.Serializer):
 class CustomerUpdateCreateSerializer(StrictSerializerMixin, serializers.Serializer):
     """A customer's follow-up. There is no `kind`: whatever a customer writes is public."""
 
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     files = _uploads()
 
 
@@ -279,7 +281,7 @@ class StaffUpdateCreateSerializer(StrictSerializerMixin, serializers.Serializer)
             (UpdateKind.INTERNAL.value, UpdateKind.INTERNAL.label),
         ]
     )
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     files = _uploads()
 
 
@@ -302,7 +304,7 @@ class PrioritySerializer(StrictSerializerMixin, serializers.Serializer):
 
 
 class ResolveSerializer(StrictSerializerMixin, serializers.Serializer):
-    result = serializers.CharField()
+    result = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class InboxQuerySerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from accounts.models import Role, User
 from accounts.selectors import works_for
 
 from ..attachments import new_token
-from ..models import Attachment, Ticket, TicketUpdate
+from ..models import TEXT_MAX_LENGTH, Attachment, Ticket, TicketUpdate
 
 WORKING_ROLES = (Role.AGENT, Role.MANAGER)
 
@@ -22,10 +23,14 @@ def require_staff(ticket: Ticket, user: User, roles=WORKING_ROLES) -> None:
         raise ValidationError(_("Only the organization's agents can do this."))
 
 
-def require_text(text: str, field: str) -> str:
+def require_text(text: str, field: str, max_length: int = TEXT_MAX_LENGTH) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({field: _("This field may not be blank.")})
+    try:
+        MaxLengthValidator(max_length)(text)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
     return text
 
 

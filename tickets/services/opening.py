@@ -15,6 +15,7 @@ from notifications.services import notify_after_commit
 
 from ..attachments import validate_uploads
 from ..models import (
+    SUBJECT_MAX_LENGTH,
     AgentLoad,
     Attachment,
     Category,
@@ -89,7 +90,7 @@ def ticket_open(
     are told after commit. `sla`: the organization's (first response, resolution) minutes
     for `priority`, when the caller read them already (the API reads them with the category).
     """
-    subject = require_text(subject, "subject")[:200]
+    subject = require_text(subject, "subject", SUBJECT_MAX_LENGTH)
     body = require_text(body, "body")
     _check_choices(organization, category, priority)
     uploads = validate_uploads(files)

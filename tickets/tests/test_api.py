@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -14,6 +15,8 @@ from notifications.models import Notification
 from tickets import services
 from tickets.models import (
     DEFAULT_SLA,
+    SUBJECT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     Attachment,
     Priority,
     Status,
@@ -293,6 +296,90 @@ def test_an_anonymous_request_is_a_401(organization):
     assert not Ticket.objects.exists()
 
 
+# Length limits ---------------------------------------------------------------------------
+
+TOO_LONG_SUBJECT = "x" * (SUBJECT_MAX_LENGTH + 1)
+TOO_LONG_TEXT = "word " * (TEXT_MAX_LENGTH // 5) + "!"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "limit"),
+    [
+        ({"subject": TOO_LONG_SUBJECT, "body": "Help"}, "subject", SUBJECT_MAX_LENGTH),
+        ({"subject": "Hi", "body": TOO_LONG_TEXT}, "body", TEXT_MAX_LENGTH),
+    ],
+)
+def test_a_subject_or_description_over_its_limit_is_a_400_naming_it(
+    organization, customer, payload, field, limit
+):
+    response = client_for(customer).post(
+        "/api/v1/tickets/", {"organization": "acme", **payload}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.data["fields"] == {
+        field: [f"Ensure this field has no more than {limit} characters."]
+    }
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "payload", "field"),
+    [
+        ("customer", "updates/", {"body": TOO_LONG_TEXT}, "body"),
+        ("agent", "updates/", {"kind": "internal", "body": TOO_LONG_TEXT}, "body"),
+        ("agent", "resolve/", {"result": TOO_LONG_TEXT}, "result"),
+    ],
+)
+def test_a_reply_note_or_result_over_the_limit_is_a_400_naming_it(
+    request, ticket, who, action, payload, field
+):
+    before = everything()
+
+    response = client_for(request.getfixturevalue(who)).post(
+        url(ticket, action), payload, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.data["fields"] == {
+        field: [f"Ensure this field has no more than {TEXT_MAX_LENGTH} characters."]
+    }
+    assert everything() == before
+
+
+def test_the_service_refuses_a_subject_over_the_limit_rather_than_cut_it(organization, customer):
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_open(
+            organization=organization, customer=customer, subject=TOO_LONG_SUBJECT, body="Help"
+        )
+
+    assert list(refused.value.message_dict) == ["subject"]
+    assert not Ticket.objects.exists()
+
+
+def test_the_api_schema_gives_every_text_a_customer_or_agent_writes_its_limit(db):
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    inputs = schema["components"]["schemas"]
+
+    limits = {
+        (name, field): inputs[name]["properties"][field].get("maxLength")
+        for name, field in [
+            ("TicketOpenRequest", "subject"),
+            ("TicketOpenRequest", "body"),
+            ("CustomerUpdateCreateRequest", "body"),
+            ("StaffUpdateCreateRequest", "body"),
+            ("ResolveRequest", "result"),
+        ]
+    }
+    assert limits == {
+        ("TicketOpenRequest", "subject"): SUBJECT_MAX_LENGTH,
+        ("TicketOpenRequest", "body"): TEXT_MAX_LENGTH,
+        ("CustomerUpdateCreateRequest", "body"): TEXT_MAX_LENGTH,
+        ("StaffUpdateCreateRequest", "body"): TEXT_MAX_LENGTH,
+        ("ResolveRequest", "result"): TEXT_MAX_LENGTH,
+    }
+
+
 # Attachments -----------------------------------------------------------------------------
 
 
@@ -328,6 +415,42 @@ def test_markup_is_refused_as_an_attachment_whatever_it_is_called(
         "files": [f"{name} is not a picture, PDF, ZIP or text file."]
     }
     assert everything() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("fake.png", b"Not a picture at all.", "it is a text file, not a .png file"),
+        ("scan.pdf", PNG, "it is a PNG picture, not a .pdf file"),
+        ("notes.html", b"Plain words, no markup.", "it is a text file, not a .html file"),
+    ],
+)
+def test_a_file_whose_name_says_another_type_than_its_content_is_refused(
+    ticket, customer, name, content, reason
+):
+    before = everything()
+
+    response = client_for(customer).post(
+        url(ticket, "updates/"),
+        {"body": "Here it is.", "files": [SimpleUploadedFile(name, content, "image/png")]},
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    assert response.data["fields"] == {"files": [f"{name} is not what its name says: {reason}."]}
+    assert everything() == before
+
+
+@pytest.mark.parametrize("name", ["LEAK.PNG", "photo.png", "leak"])
+def test_a_picture_named_as_one_or_not_named_by_type_is_taken(ticket, customer, name):
+    response = client_for(customer).post(
+        url(ticket, "updates/"),
+        {"body": "Here it is.", "files": [png(name)]},
+        format="multipart",
+    )
+
+    assert response.status_code == 201
+    assert Attachment.objects.get().filename == name
 
 
 @override_settings(TICKET_ATTACHMENT_MAX_BYTES=1024 * 1024)

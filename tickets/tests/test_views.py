@@ -15,6 +15,8 @@ from accounts.models import Role
 from accounts.tests.factories import CustomerFactory, StaffInvitationFactory, online, staff
 from tickets import selectors, services
 from tickets.models import (
+    SUBJECT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     Attachment,
     Category,
     Priority,
@@ -118,6 +120,33 @@ def test_a_customer_opens_a_ticket_with_a_picture_and_lands_on_its_page(
     assert reverse("tickets:attachment", args=[attachment.token]) in page
 
 
+def test_a_subject_and_description_over_their_limits_are_form_errors_and_nothing_is_opened(
+    client, organization, customer
+):
+    client.force_login(customer)
+
+    response = client.post(
+        reverse("tickets:new"),
+        {
+            "organization": organization.pk,
+            "subject": "x" * (SUBJECT_MAX_LENGTH + 1),
+            "body": "y" * (TEXT_MAX_LENGTH + 1),
+        },
+    )
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["subject"] == [
+        f"Ensure this value has at most {SUBJECT_MAX_LENGTH} characters (it has 201)."
+    ]
+    assert errors["body"] == [
+        f"Ensure this value has at most {TEXT_MAX_LENGTH} characters (it has 10001)."
+    ]
+    assert f'maxlength="{SUBJECT_MAX_LENGTH}"' in response.content.decode()
+    assert f'maxlength="{TEXT_MAX_LENGTH}"' in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
 def test_the_new_request_form_offers_categories_grouped_by_provider(
     client, organization, other_organization, customer, category
 ):
@@ -179,6 +208,26 @@ def test_an_html_upload_is_refused_with_a_form_error_and_nothing_is_opened(
     }
     assert "The invoice is wrong." in response.content.decode()
     assert not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_a_file_named_png_that_is_not_one_is_refused_on_the_follow_up_form(
+    client, organization, customer
+):
+    ticket = open_ticket(organization, customer)
+    client.force_login(customer)
+    fake = SimpleUploadedFile("fake.png", b"Just some words.", content_type="image/png")
+
+    response = client.post(
+        reverse("tickets:follow-up", args=[ticket.pk]),
+        {"body": "The photo you asked for.", "attachments": [fake]},
+    )
+
+    assert response.status_code == 400
+    assert response.context["follow_up_form"].errors == {
+        "attachments": ["fake.png is not what its name says: it is a text file, not a .png file."]
+    }
+    assert ticket.updates.count() == 1
     assert not Attachment.objects.exists()
 
 
