@@ -134,7 +134,7 @@ def test_an_opened_ticket_its_timeline_files_events_and_assignees_message_are_wr
     assert (created.kind, assigned.kind, assigned.data) == (
         UpdateKind.CREATED,
         UpdateKind.ASSIGNMENT,
-        {"assignee": agent.pk},
+        {"assignee": agent.pk, "name": "Alex Agent"},
     )
     assert attachment.file.read() == PNG
     staff_event, customer_event = Event.objects.filter(type="ticket.updated").order_by("group")
