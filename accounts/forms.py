@@ -2,10 +2,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
-from django.utils.translation import get_language_info
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .language import in_language_of
 from .models import ContactChannel, Organization, Role, timezone_choices
 
 
@@ -24,6 +26,15 @@ class NewPasswordForm(SetPasswordForm):
         return services.user_set_password(
             user=self.user, password=self.cleaned_data["new_password1"]
         )
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's, with the link worded in the account holder's language, else the page's:
+    whoever asks for it need not be who reads it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with in_language_of(context["user"], default=get_language()):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class ApiTokenForm(forms.Form):

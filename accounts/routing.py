@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from django.db import connection, models
 from django.utils import timezone
 
-from .models import AgentSkill, ExclusiveAgent, Membership, PresenceConnection, Role, User
+from .models import (
+    AgentSkill,
+    CustomerProfile,
+    ExclusiveAgent,
+    Membership,
+    PresenceConnection,
+    Role,
+    User,
+)
 
 ROUTABLE_ROLES = (Role.AGENT,)
 
@@ -33,7 +41,7 @@ class Load:
 # through the ORM (an Exists, a subquery, annotations) cost 2.5 ms of Python per call
 # against 0.5 ms in the database (bench/tickets_load.py, `api create`).
 _PICK_SQL = """
-SELECT {person_columns},
+SELECT {person_columns}, profile.{profile_id}, profile.{language},
        EXISTS (
            SELECT 1 FROM {exclusive} dedicated
            WHERE dedicated.customer_id = %s
@@ -43,6 +51,7 @@ SELECT {person_columns},
        {load} AS load
 FROM {membership} candidate
 JOIN {user} person ON person.id = candidate.user_id AND person.is_active
+LEFT JOIN {profile} profile ON profile.{profile_user} = person.id
 WHERE EXISTS (
     SELECT 1 FROM {connections} connection
     WHERE connection.user_id = candidate.user_id
@@ -84,6 +93,9 @@ def pick_agent(
     2. Otherwise the online agent with `skill` (any online agent when no skill is needed)
        who has the fewest open requests, as `load` counts them (None: nobody is busy);
        ties go to the lowest user id, so the choice is deterministic.
+
+    The person comes with their profile's language (accounts.language.language_for reads it
+    without a query): they are told of the request in it.
     """
     sql, person = _pick_query(connection.vendor, load, bool(skill))
     # Online is an unexpired, active connection (accounts.presence), as of now.
@@ -109,7 +121,9 @@ def _pick_query(vendor: str, load: Load | None, with_skill: bool):
         "user": connection.ops.quote_name(User._meta.db_table),
         "connections": connection.ops.quote_name(PresenceConnection._meta.db_table),
         "skills": connection.ops.quote_name(AgentSkill._meta.db_table),
+        "profile": connection.ops.quote_name(CustomerProfile._meta.db_table),
     }
+    profile_field = CustomerProfile._meta.get_field
     fields = User._meta.concrete_fields
     sql = _PICK_SQL.format(
         # Named, not person.*: a prepared statement whose columns change under it (a new
@@ -118,6 +132,9 @@ def _pick_query(vendor: str, load: Load | None, with_skill: bool):
         load=_load_sql(load),
         roles=", ".join(["%s"] * len(ROUTABLE_ROLES)),
         skill_filter=_SKILL_SQL.format(**tables) if with_skill else "",
+        profile_id=connection.ops.quote_name(profile_field("id").column),
+        profile_user=connection.ops.quote_name(profile_field("user").column),
+        language=connection.ops.quote_name(profile_field("language").column),
         **tables,
     )
     # What the ORM applies to each column it reads (SQLite's dates arrive as text).
@@ -134,9 +151,23 @@ def _pick_query(vendor: str, load: Load | None, with_skill: bool):
         for position, column, found in converters:
             for convert in found:
                 values[position] = convert(values[position], column, connection)
-        return User.from_db(connection.alias, names, values)
+        chosen = User.from_db(connection.alias, names, values)
+        profile_id, language = row[len(names)], row[len(names) + 1]
+        _with_profile(chosen, profile_id, language)
+        return chosen
 
     return sql, person
+
+
+def _with_profile(user: User, profile_id: int | None, language: str | None) -> None:
+    """Hand `user` their profile (its language only; the rest loads if read): the chosen
+    person is told of the request in their language, and finding it would otherwise cost the
+    request one more query. Someone without a profile costs that query, and is rare: the
+    accounts services give everyone one when they sign up or are invited."""
+    if profile_id is not None:
+        user.customer_profile = CustomerProfile.from_db(
+            connection.alias, ["id", "user_id", "language"], [profile_id, user.pk, language]
+        )
 
 
 def _load_sql(load: Load | None) -> str:

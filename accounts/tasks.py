@@ -6,13 +6,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from csportal.links import absolute_url
 
 from . import presence
+from .language import in_language_of
 from .models import InvitationStatus, Membership, StaffInvitation, User
-from .selectors import language_of
 from .tokens import make_email_change_token, make_invitation_token
 
 logger = logging.getLogger(__name__)
@@ -25,10 +25,10 @@ _EMAIL_RETRIES = {
 }
 
 
-def _send_email(template: str, context: dict, to: str, *, language: str | None = None) -> None:
+def _send_email(template: str, context: dict, to: str, *, recipient: User | None) -> None:
     """Render `<template>_subject.txt`, `.txt` and `.html` and send them to one address, in
-    `language` (the recipient's, when they have an account) or the portal's."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    the language of `recipient` (the account behind the address, if any) or the portal's."""
+    with in_language_of(recipient):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
@@ -56,7 +56,13 @@ def send_invitation_email(invitation_id: int) -> None:
         "link": absolute_url(reverse("accounts:invitation", args=[token])),
         "days": math.ceil((invitation.expires_at - now).total_seconds() / 86400),
     }
-    _send_email("accounts/email/invitation", context, invitation.email)
+    # Someone invited may have an account already, and so a language.
+    invitee = (
+        User.objects.select_related("customer_profile")
+        .filter(email__iexact=invitation.email)
+        .first()
+    )
+    _send_email("accounts/email/invitation", context, invitation.email, recipient=invitee)
     logger.info("staff invitation %s emailed", invitation_id)
 
 
@@ -64,7 +70,9 @@ def send_invitation_email(invitation_id: int) -> None:
 def send_already_a_member_email(membership_id: int, invited_by_id: int) -> None:
     """Tell someone invited to a staff they are on already that nothing changed."""
     membership = (
-        Membership.objects.select_related("user", "organization").filter(pk=membership_id).first()
+        Membership.objects.select_related("user__customer_profile", "organization")
+        .filter(pk=membership_id)
+        .first()
     )
     if membership is None:
         return
@@ -73,14 +81,21 @@ def send_already_a_member_email(membership_id: int, invited_by_id: int) -> None:
         "inviter": User.objects.filter(pk=invited_by_id).first(),
         "link": absolute_url(reverse("accounts:login")),
     }
-    _send_email("accounts/email/already_a_member", context, membership.user.email)
+    _send_email(
+        "accounts/email/already_a_member",
+        context,
+        membership.user.email,
+        recipient=membership.user,
+    )
     logger.info("already-a-member note for membership %s emailed", membership_id)
 
 
 @shared_task(**_EMAIL_RETRIES)
 def send_email_change_link(user_id: int, email: str) -> None:
     """Email the new address the link that makes it the person's login email."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = (
+        User.objects.select_related("customer_profile").filter(pk=user_id, is_active=True).first()
+    )
     if user is None:
         return
     token = make_email_change_token(user, email, timezone.now())
@@ -90,7 +105,7 @@ def send_email_change_link(user_id: int, email: str) -> None:
         "link": absolute_url(reverse("accounts:email-confirm", args=[token])),
         "hours": math.ceil(settings.EMAIL_CHANGE_TIMEOUT / 3600),
     }
-    _send_email("accounts/email/email_change", context, email, language=language_of(user))
+    _send_email("accounts/email/email_change", context, email, recipient=user)
     logger.info("email change link for user %s emailed", user_id)
 
 
@@ -98,11 +113,11 @@ def send_email_change_link(user_id: int, email: str) -> None:
 def send_email_changed_notice(user_id: int, old_email: str) -> None:
     """Tell the address a person's login email moved from that it did: if someone else did
     it, this is how the owner learns."""
-    user = User.objects.filter(pk=user_id).first()
+    user = User.objects.select_related("customer_profile").filter(pk=user_id).first()
     if user is None:
         return
     context = {"user": user, "old_email": old_email, "new_email": user.email}
-    _send_email("accounts/email/email_changed", context, old_email, language=language_of(user))
+    _send_email("accounts/email/email_changed", context, old_email, recipient=user)
     logger.info("email change notice for user %s emailed", user_id)
 
 

@@ -36,6 +36,7 @@ from .forms import (
     NewPasswordForm,
     OrganizationSettingsForm,
     PasswordChangeForm,
+    PasswordResetForm,
     SignUpForm,
 )
 from .language import use_language
@@ -100,6 +101,7 @@ class SignUpView(FormView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"

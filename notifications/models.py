@@ -59,6 +59,9 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The language title and body are worded in (the recipient's): an email's own words
+    # around them are rendered in it. Empty on rows older than it: the portal's.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
     )
@@ -118,6 +121,7 @@ class PendingNotification(models.Model):
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    language = models.CharField(_("language"), max_length=10, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

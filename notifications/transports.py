@@ -18,6 +18,7 @@ from django.core.mail.message import make_msgid
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -117,6 +118,11 @@ class EmailTransport:
     """Django's configured email backend, with subject / text / HTML templates per kind."""
 
     def send(self, notification: Notification) -> str:
+        # The words around the title and body are in the recipient's language, as those are.
+        with translation.override(notification.language or settings.LANGUAGE_CODE):
+            return self._send(notification)
+
+    def _send(self, notification: Notification) -> str:
         context = {"notification": notification, "link": absolute_url(notification.link)}
         message_id = make_msgid(domain="csportal")
         subject = render_to_string(_email_templates(notification.kind, "subject.txt"), context)

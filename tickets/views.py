@@ -46,6 +46,7 @@ from .models import (
     OPEN_STATUSES,
     TRANSITIONS,
     Category,
+    DuePoint,
     Priority,
     SlaPolicy,
     Status,
@@ -71,6 +72,7 @@ def _page_config(ticket, *, user, staff: bool) -> dict:
     }
     if staff:
         config["priorities"] = dict(Priority.choices)
+        config["due_points"] = dict(DuePoint.choices)
         config["next_statuses"] = {status: next_statuses(status) for status in TRANSITIONS}
     return config
 

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services
 from accounts.models import (
@@ -22,6 +22,7 @@ from accounts.models import (
     User,
 )
 from accounts.tests.factories import (
+    CustomerProfileFactory,
     MembershipFactory,
     OrganizationFactory,
     StaffInvitationFactory,
@@ -210,6 +211,30 @@ def test_inviting_someone_already_on_the_staff_emails_them_a_note_and_changes_no
     assert not StaffInvitation.objects.exists()
     assert events("staff.changed") == events("invitation.changed") == []
     enqueued_invitations.assert_not_called()
+
+
+def test_an_invitation_to_someone_with_an_account_is_worded_in_their_language(
+    organization, manager, customer, after_commit
+):
+    CustomerProfile.objects.filter(user=customer).update(language="ko")
+
+    with translation.override("en"), after_commit():
+        invite(organization, manager, "chris@example.com")
+
+    [message] = mail.outbox
+    assert message.subject == "csportal에서 Acme Repairs에 초대되었습니다"
+
+
+def test_someone_invited_to_a_staff_they_are_on_hears_so_in_their_language(
+    organization, manager, agent, after_commit
+):
+    CustomerProfileFactory(user=agent, language="zh-hans")
+
+    with translation.override("en"), after_commit():
+        invite(organization, manager, "alex@acme.example", Role.MANAGER)
+
+    [message] = mail.outbox
+    assert message.subject == "您已是 Acme Repairs 的员工"
 
 
 def test_inviting_with_an_unknown_role_is_refused(organization, manager, enqueued_invitations):

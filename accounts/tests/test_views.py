@@ -308,6 +308,20 @@ def test_a_password_reset_email_links_to_a_page_that_sets_a_new_password(client,
     assert logged_in_user_id(client) == str(customer.pk)
 
 
+def test_a_password_reset_email_is_worded_in_the_account_holders_language(client, customer):
+    services.customer_profile_update(user=customer, language="zh-hans")
+
+    client.post(
+        reverse("accounts:password_reset"),
+        {"email": "chris@example.com"},
+        HTTP_ACCEPT_LANGUAGE="ko",
+    )
+
+    (message,) = mail.outbox
+    assert message.subject == "重置您的 csportal 密码"
+    assert message.body.startswith("有人请求重置您的 csportal 账户密码。")
+
+
 def test_a_password_reset_revokes_every_api_token_of_that_person(client, customer, other_customer):
     services.api_token_create(user=customer, name="Laptop")
     services.api_token_create(user=customer, name="CI")

@@ -11,7 +11,7 @@ from accounts.models import Organization, User
 
 from .. import kinds
 from ..models import PendingNotification
-from .sending import notify
+from .sending import notify, worded_in
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ def pending_notification(
     link: str = "",
     data: dict | None = None,
     organization: Organization | None = None,
+    language: str | None = None,
 ) -> PendingNotification:
     """The unsaved row behind `notify_after_commit`, for a caller that saves it itself; it
     then calls `drain_after_commit()`."""
@@ -42,6 +43,7 @@ def pending_notification(
         body=body,
         link=link,
         data=data or {},
+        language=worded_in(language),
         dedupe_key=dedupe_key,
     )
 
@@ -120,6 +122,8 @@ def _notify_pending(pending: PendingNotification) -> bool:
                 body=pending.body,
                 link=pending.link,
                 data=pending.data,
+                # Worded where the change was made, in the recipient's language.
+                language=pending.language or None,
                 dedupe_key=pending.dedupe_key,
             )
         return True

@@ -1,12 +1,18 @@
 """Telling someone something: one Notification row per channel, made once per dedupe key,
-to the address the channel uses, unless that address can't take it."""
+to the address the channel uses, unless that address can't take it.
+
+Title and body come worded in the recipient's language: the caller builds them inside
+`accounts.language.in_language_of(recipient)`, and the rows keep the language that is active
+then, in which an email's own words are rendered when it is sent.
+"""
 
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, Organization, User, normalize_phone
@@ -33,12 +39,14 @@ def notify(
     data: dict | None = None,
     organization: Organization | None = None,
     channels: Iterable[str] | None = None,
+    language: str | None = None,
 ) -> list[Notification]:
     """Tell `recipient` on each channel they chose for `kind`; once per `dedupe_key`.
 
     Call inside the transaction that made the change: rows are saved there, the in-app one
     is published after commit, and other channels are sent by a worker after commit.
-    Calling again with the same dedupe_key creates and sends nothing new.
+    Calling again with the same dedupe_key creates and sends nothing new. `language`: the
+    one title and body are in, when it is not the active one.
     """
     kinds.get(kind)
     now = timezone.now()
@@ -57,6 +65,7 @@ def notify(
         body=body,
         link=link,
         data=data,
+        language=language,
         dedupe_key=dedupe_key,
         now=now,
         quiet=quiet,
@@ -74,6 +83,7 @@ def notify_contact(
     link: str = "",
     data: dict | None = None,
     organization: Organization | None = None,
+    language: str | None = None,
 ) -> list[Notification]:
     """Message a bare contact (no account) by SMS and/or email; once per `dedupe_key`."""
     kinds.get(kind)
@@ -86,6 +96,7 @@ def notify_contact(
         body=body,
         link=link,
         data=data,
+        language=language,
         dedupe_key=dedupe_key,
         now=timezone.now(),
     )
@@ -127,6 +138,7 @@ def _create_deliveries(
     body: str,
     link: str,
     data: dict | None,
+    language: str | None,
     dedupe_key: str,
     now: datetime,
     quiet: datetime | None = None,
@@ -142,6 +154,7 @@ def _create_deliveries(
         "body": body,
         "link": link,
         "data": data or {},
+        "language": worded_in(language),
     }
     created = []
     with transaction.atomic():
@@ -187,3 +200,8 @@ def _suppression(channel: str, address: str) -> str:
     if channel == Channel.SMS and SmsOptOut.objects.filter(phone=address).exists():
         return _("The number opted out of SMS (STOP).")
     return ""
+
+
+def worded_in(language: str | None) -> str:
+    """The language of a message's words: as given, else the active one."""
+    return language or translation.get_language() or settings.LANGUAGE_CODE

@@ -6,9 +6,10 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from csportal import realtime
 from notifications import services
@@ -252,3 +253,22 @@ def test_the_deliveries_group_is_open_to_the_roles_that_see_the_deliveries_page(
 def test_another_organizations_staff_may_not_watch_its_deliveries(organization, other_manager):
     assert realtime.may_join_object_group(other_manager, f"deliveries.{organization.pk}") is False
     assert realtime.may_join_object_group(other_manager, "deliveries.x1") is False
+
+
+def test_an_email_is_worded_around_its_message_in_the_language_of_the_message(db):
+    notification = NotificationFactory(
+        channel=Channel.EMAIL,
+        address="chris@example.com",
+        title="새 소식",
+        body="기사가 출발했습니다.",
+        link="/tickets/1/",
+        language="ko",
+    )
+
+    with translation.override("en"):
+        services.notification_deliver(notification_id=notification.pk)
+
+    [email] = mail.outbox
+    assert email.subject == "새 소식"
+    assert email.body.startswith("새 소식\n\n기사가 출발했습니다.\n\n포털에서 열기: ")
+    assert "포털에서 열기" in email.alternatives[0][0]

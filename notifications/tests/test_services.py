@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from accounts.tests.factories import CustomerFactory
 from csportal.models import Event
@@ -424,3 +425,27 @@ def test_the_beat_sweeps_pending_messages_every_30_seconds(settings):
     ]
 
     assert [entry["schedule"] for entry in sweeps] == [30.0]
+
+
+# Languages -------------------------------------------------------------------------------
+
+
+def test_a_message_keeps_the_language_it_was_worded_in(customer, enqueued):
+    with translation.override("ko"):
+        _notify(customer, "lang:1", channels=[Channel.IN_APP])
+    _notify(customer, "lang:2", channels=[Channel.IN_APP], language="zh-hans")
+
+    languages = Notification.objects.order_by("id").values_list("language", flat=True)
+    assert list(languages) == ["ko", "zh-hans"]
+
+
+def test_a_pending_message_keeps_its_language_whichever_language_the_worker_speaks(
+    customer, after_commit
+):
+    with after_commit(), translation.override("zh-hans"):
+        # The drain runs once this block is left, in the portal's language.
+        _later(customer, "later:lang")
+
+    assert set(
+        Notification.objects.filter(recipient=customer).values_list("language", flat=True)
+    ) == {"zh-hans"}

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.language import in_language_of
 from accounts.models import Organization, Role, User
 from chat.models import Conversation
 from csportal.realtime import org_role_group, publish, user_group
@@ -75,12 +76,13 @@ def _announce_gift(gift: Gift) -> None:
         # The recipient and their managers, who are the ones who see the profile.
         groups=[user_group(gift.recipient_id), org_role_group(gift.organization_id, Role.MANAGER)],
     )
-    notify_after_commit(
-        recipient=gift.recipient,
-        kind="gift.received",
-        title=_("%(name)s sent you %(gift)s")
-        % {"name": gift.sender, "gift": gift.get_kind_display().lower()},
-        body=gift.note,
-        organization=gift.organization,
-        dedupe_key=f"gift:{gift.pk}",
-    )
+    with in_language_of(gift.recipient):
+        notify_after_commit(
+            recipient=gift.recipient,
+            kind="gift.received",
+            title=_("%(name)s sent you %(gift)s")
+            % {"name": gift.sender, "gift": gift.get_kind_display().lower()},
+            body=gift.note,
+            organization=gift.organization,
+            dedupe_key=f"gift:{gift.pk}",
+        )

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.language import in_language_of
 from accounts.models import Organization, Role, User
-from accounts.selectors import works_for
+from accounts.selectors import with_profiles, works_for
 from chat.models import Conversation
 from csportal.realtime import org_audience_group, publish, user_group
 from notifications.services import notify_after_commit
@@ -157,28 +158,32 @@ def _announce_review(review: Review) -> None:
     organization = review.organization
     publish("review.posted", _review_payload(review), groups=_review_groups(review))
     for person in _review_audience(review):
-        notify_after_commit(
-            recipient=person,
-            kind="review.posted",
-            title=_("New %(stars)d★ review from %(name)s")
-            % {"stars": review.stars, "name": review.customer},
-            body=review.comment[:300],
-            link=_review_link(review, person),
-            organization=organization,
-            dedupe_key=f"review-posted:{review.pk}:{person.pk}",
-        )
+        with in_language_of(person):
+            notify_after_commit(
+                recipient=person,
+                kind="review.posted",
+                title=_("New %(stars)d★ review from %(name)s")
+                % {"stars": review.stars, "name": review.customer},
+                body=review.comment[:300],
+                link=_review_link(review, person),
+                organization=organization,
+                dedupe_key=f"review-posted:{review.pk}:{person.pk}",
+            )
 
 
 def _review_audience(review: Review) -> list[User]:
+    """The managers and the people the review is about, with their profiles: each is told
+    in their language."""
     managers = User.objects.filter(
         memberships__organization_id=review.organization_id,
         memberships__role=Role.MANAGER,
         memberships__is_active=True,
-    )
+    ).select_related("customer_profile")
     people = {user.pk: user for user in managers}
     for person in (review.agent, review.technician):
         if person is not None:
-            people[person.pk] = person
+            people.setdefault(person.pk, person)
+    with_profiles(people.values())
     return list(people.values())
 
 
@@ -312,7 +317,12 @@ def review_respond(
     if not body:
         raise ValidationError({"body": _("This field may not be blank.")})
     with transaction.atomic():
-        review = Review.objects.select_for_update().get(pk=review.pk)
+        # With whom the answer is told to, in their language; only the review is locked.
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("organization", "customer__customer_profile")
+            .get(pk=review.pk)
+        )
         if ReviewResponse.objects.filter(review=review).exists():
             raise ValidationError({"body": _("This review has a response already.")})
         response = ReviewResponse.objects.create(
@@ -325,15 +335,16 @@ def review_respond(
             payload,
             groups=[user_group(review.customer_id), *_review_groups(review)],
         )
-        notify_after_commit(
-            recipient=review.customer,
-            kind="review.responded",
-            title=_("%(provider)s answered your review") % {"provider": review.organization},
-            body=body[:300],
-            link=reverse("ratings:provider", args=[review.organization.slug]),
-            organization=review.organization,
-            dedupe_key=f"review-responded:{review.pk}",
-        )
+        with in_language_of(review.customer):
+            notify_after_commit(
+                recipient=review.customer,
+                kind="review.responded",
+                title=_("%(provider)s answered your review") % {"provider": review.organization},
+                body=body[:300],
+                link=reverse("ratings:provider", args=[review.organization.slug]),
+                organization=review.organization,
+                dedupe_key=f"review-responded:{review.pk}",
+            )
     return response
 
 

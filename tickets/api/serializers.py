@@ -21,6 +21,7 @@ from ..models import (
     TicketUpdate,
     UpdateKind,
 )
+from ..timeline import entry_text
 
 # Output ----------------------------------------------------------------------------------
 
@@ -180,6 +181,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class TicketUpdateSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    # What the entry says in the reader's language: automatic entries are worded from
+    # `data` (tickets.timeline), what people wrote is as written.
+    body = serializers.SerializerMethodField()
     author = PersonSerializer(read_only=True, allow_null=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -198,13 +202,16 @@ class TicketUpdateSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_body(self, update) -> str:
+        return entry_text(update)
+
     def to_representation(self, update):
         # Built directly for the same reason as the ticket rows; a test holds it to DRF's.
         return {
             "id": update.pk,
             "kind": update.kind,
             "kind_label": label_of(UpdateKind, update.kind),
-            "body": update.body,
+            "body": entry_text(update),
             "is_public": update.is_public,
             "author": _person(update.author) if update.author_id else None,
             "data": update.data,

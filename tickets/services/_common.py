@@ -35,10 +35,12 @@ def require_text(text: str, field: str, max_length: int = TEXT_MAX_LENGTH) -> st
 
 
 def locked(ticket: Ticket) -> Ticket:
-    """`ticket` read again under a row lock, with what publishing and telling it need."""
+    """`ticket` read again under a row lock, with what publishing and telling it need (the
+    customer's profile: they are told in their language)."""
     return (
-        Ticket.objects.select_for_update()
-        .select_related("organization", "customer")
+        # The rows locked as ever; PostgreSQL can't lock the profile, outer-joined.
+        Ticket.objects.select_for_update(of=("self", "organization", "customer"))
+        .select_related("organization", "customer__customer_profile")
         .get(pk=ticket.pk)
     )
 

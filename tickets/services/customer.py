@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import routing
+from accounts.language import in_language_of
 from accounts.models import User
 
 from ..attachments import validate_uploads
 from ..models import Status, Ticket, TicketUpdate, UpdateKind
+from ..timeline import entry_text, stored_text
 from ._common import locked, record, require_text, save_fields
 from .events import publish, tell_customer, tell_staff
 from .opening import OPEN_LOAD
@@ -65,19 +67,20 @@ def _route_again(ticket: Ticket, customer: User) -> None:
 def _tell_assignee_of_follow_up(
     ticket: Ticket, assignee: User, update: TicketUpdate, *, reopened: bool
 ) -> None:
-    title = (
-        _("#%(id)s reopened: the customer is not satisfied")
-        if reopened
-        else _("The customer wrote on #%(id)s")
-    ) % {"id": ticket.pk}
-    tell_staff(
-        assignee,
-        ticket,
-        "ticket.follow_up",
-        title,
-        key=f"ticket-follow-up:{update.pk}",
-        body=update.body[:300],
-    )
+    with in_language_of(assignee):
+        title = (
+            _("#%(id)s reopened: the customer is not satisfied")
+            if reopened
+            else _("The customer wrote on #%(id)s")
+        ) % {"id": ticket.pk}
+        tell_staff(
+            assignee,
+            ticket,
+            "ticket.follow_up",
+            title,
+            key=f"ticket-follow-up:{update.pk}",
+            body=update.body[:300],
+        )
 
 
 def ticket_request_status(*, ticket: Ticket, customer: User) -> TicketUpdate:
@@ -89,7 +92,9 @@ def ticket_request_status(*, ticket: Ticket, customer: User) -> TicketUpdate:
         ticket = (
             # of=self: PostgreSQL can't lock the nullable side of the assignee outer join.
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("organization", "customer", "assignee")
+            .select_related(
+                "organization", "customer__customer_profile", "assignee__customer_profile"
+            )
             .get(pk=ticket.pk)
         )
         latest_note = (
@@ -98,28 +103,30 @@ def ticket_request_status(*, ticket: Ticket, customer: User) -> TicketUpdate:
             .values_list("body", flat=True)
             .first()
         )
-        status_text = _("Status: %(status)s.") % {"status": ticket.get_status_display()}
+        data = {"status": ticket.status, "latest_note": latest_note or ""}
         update = record(
             ticket,
             UpdateKind.STATUS_REQUEST,
             author=customer,
-            body=status_text,
-            data={"status": ticket.status, "latest_note": latest_note or ""},
+            body=stored_text(UpdateKind.STATUS_REQUEST, data),
+            data=data,
         )
         save_fields(ticket)
         publish(ticket, update)
-        tell_customer(
-            ticket,
-            update,
-            _("#%(id)s: %(status)s") % {"id": ticket.pk, "status": ticket.get_status_display()},
-            body="\n".join(part for part in (status_text, latest_note or "") if part),
-        )
-        if ticket.assignee is not None:
-            tell_staff(
-                ticket.assignee,
+        with in_language_of(ticket.customer):
+            tell_customer(
                 ticket,
-                "ticket.follow_up",
-                _("The customer asks for news on #%(id)s") % {"id": ticket.pk},
-                key=f"ticket-status-request:{update.pk}",
+                update,
+                _("#%(id)s: %(status)s") % {"id": ticket.pk, "status": ticket.get_status_display()},
+                body="\n".join(part for part in (entry_text(update), latest_note or "") if part),
             )
+        if ticket.assignee is not None:
+            with in_language_of(ticket.assignee):
+                tell_staff(
+                    ticket.assignee,
+                    ticket,
+                    "ticket.follow_up",
+                    _("The customer asks for news on #%(id)s") % {"id": ticket.pk},
+                    key=f"ticket-status-request:{update.pk}",
+                )
     return update

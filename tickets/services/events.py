@@ -1,4 +1,10 @@
-"""What others hear of a change: the live events and the notifications."""
+"""What others hear of a change: the live events and the notifications.
+
+A live event goes to many readers at once, so it carries what changed (an entry's kind and
+data) and each page words it in its own language. A notification is worded for its one
+reader: tell_customer, tell_staff and staff_message are called inside
+`accounts.language.in_language_of(recipient)`, title and all.
+"""
 
 from collections.abc import Iterable
 
@@ -11,6 +17,7 @@ from notifications.services import notify_after_commit
 
 from .. import cache as ticket_cache
 from ..models import Attachment, Status, Ticket, TicketUpdate, UpdateKind
+from ..timeline import entry_text
 
 # Who sees every ticket change live (receptionists read tickets and write internal notes).
 TICKET_ROLES = (Role.MANAGER, Role.AGENT, Role.RECEPTIONIST)
@@ -102,11 +109,12 @@ def _staff_link(ticket: Ticket) -> str:
 
 
 def tell_customer(ticket: Ticket, update: TicketUpdate, title: str, body: str = "") -> None:
+    """Tell the customer of `update`; its text is the body unless `body` is given."""
     notify_after_commit(
         recipient=ticket.customer,
         kind="ticket.updated",
         title=title,
-        body=body or update.body,
+        body=body or entry_text(update),
         link=_customer_link(ticket),
         organization=ticket.organization,
         dedupe_key=f"ticket-update:{update.pk}",

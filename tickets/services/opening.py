@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import routing
+from accounts.language import in_language_of
 from accounts.models import Organization, User
 from notifications.services import notify_after_commit
 
@@ -25,6 +26,7 @@ from ..models import (
     TicketUpdate,
     UpdateKind,
 )
+from ..timeline import stored_text
 from ._common import new_attachments, new_update, require_text
 from .events import publish, staff_message
 from .settings import sla_minutes
@@ -153,29 +155,29 @@ def _write_first_entries(ticket: Ticket, uploads: Iterable, *, at: datetime) -> 
 def assignment_update(
     ticket: Ticket, assignee: User | None, *, by: User | None, at: datetime | None = None
 ) -> TicketUpdate:
-    body = (
-        _("Assigned to %(name)s.") % {"name": assignee} if assignee else _("Returned to the queue.")
-    )
+    data = {"assignee": assignee.pk, "name": str(assignee)} if assignee else {"assignee": None}
     return new_update(
         ticket,
         UpdateKind.ASSIGNMENT,
         author=by,
-        body=body,
-        data={"assignee": assignee.pk if assignee else None},
+        body=stored_text(UpdateKind.ASSIGNMENT, data),
+        data=data,
         at=at,
     )
 
 
 def tell_assignee(ticket: Ticket, assignee: User, update: TicketUpdate) -> None:
-    notify_after_commit(**_assignee_message(ticket, assignee, update))
-
-
-def _assignee_message(ticket: Ticket, assignee: User, update: TicketUpdate) -> dict:
-    return staff_message(
-        assignee,
-        ticket,
-        "ticket.assigned",
-        _("Ticket #%(id)s is yours: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
-        key=f"ticket-assigned:{update.pk}",
-        body=ticket.body[:300],
-    )
+    """Tell `assignee`, in their language, that the ticket is theirs (routing hands over the
+    person with it; otherwise finding it is a query)."""
+    with in_language_of(assignee):
+        notify_after_commit(
+            **staff_message(
+                assignee,
+                ticket,
+                "ticket.assigned",
+                _("Ticket #%(id)s is yours: %(subject)s")
+                % {"id": ticket.pk, "subject": ticket.subject},
+                key=f"ticket-assigned:{update.pk}",
+                body=ticket.body[:300],
+            )
+        )

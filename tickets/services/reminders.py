@@ -6,11 +6,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.language import in_language_of
 from accounts.models import Role, User
-from csportal.dates import format_datetime
 from notifications.services import notify
 
 from ..models import DuePoint, Reminder, ReminderSettings, Ticket, UpdateKind
+from ..timeline import entry_text, stored_text
 from ._common import record, save_fields
 from .events import publish, tell_staff
 from .settings import reminder_settings
@@ -26,7 +27,7 @@ def tickets_send_reminders(*, now: datetime | None = None, batch_size: int = 500
     settings_by_org: dict[int, ReminderSettings] = {}
     overdue = (
         Ticket.objects.overdue(now)
-        .select_related("organization", "customer", "assignee")
+        .select_related("organization", "customer", "assignee__customer_profile")
         .order_by("id")
     )
     last_id = 0
@@ -57,13 +58,14 @@ def _due_sequence(due: datetime, now: datetime, interval: timedelta) -> int:
 
 
 def _managers(organization_id: int) -> list[User]:
+    """With their profiles: each is written to in their language."""
     return list(
         User.objects.filter(
             memberships__organization_id=organization_id,
             memberships__role=Role.MANAGER,
             memberships__is_active=True,
             is_active=True,
-        )
+        ).select_related("customer_profile")
     )
 
 
@@ -95,33 +97,34 @@ def _remind(
 
 def _send_reminder(ticket: Ticket, reminder: Reminder, due: datetime) -> None:
     """On the staff's timeline, and to the assignee, or the managers when nobody has it."""
+    data = {
+        "due_point": reminder.due_point,
+        "sequence": reminder.sequence,
+        "due": due.isoformat(),
+    }
     update = record(
         ticket,
         UpdateKind.REMINDER,
         author=None,
-        body=_("%(point)s overdue since %(due)s (reminder %(n)d).")
-        % {
-            "point": DuePoint(reminder.due_point).label,
-            "due": format_datetime(due, zone=ticket.organization.timezone),
-            "n": reminder.sequence,
-        },
+        body=stored_text(UpdateKind.REMINDER, data, zone=ticket.organization.timezone),
         is_public=False,
-        data={"due_point": reminder.due_point, "sequence": reminder.sequence},
+        data=data,
     )
     save_fields(ticket)
     publish(ticket, update)
     recipients = [ticket.assignee] if ticket.assignee else _managers(ticket.organization_id)
     for person in recipients:
-        tell_staff(
-            person,
-            ticket,
-            "ticket.reminder",
-            _("#%(id)s is overdue: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
-            key=f"ticket-reminder:{reminder.pk}:{person.pk}",
-            body=update.body,
-            # The sweep runs in a worker already: nobody waits, so no second hop.
-            send=notify,
-        )
+        with in_language_of(person):
+            tell_staff(
+                person,
+                ticket,
+                "ticket.reminder",
+                _("#%(id)s is overdue: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
+                key=f"ticket-reminder:{reminder.pk}:{person.pk}",
+                body=entry_text(update, zone=person.timezone or ticket.organization.timezone),
+                # The sweep runs in a worker already: nobody waits, so no second hop.
+                send=notify,
+            )
 
 
 def _escalate(ticket: Ticket, now: datetime) -> None:
@@ -135,17 +138,18 @@ def _escalate(ticket: Ticket, now: datetime) -> None:
         ticket,
         UpdateKind.ESCALATION,
         author=None,
-        body=_("Escalated to the managers."),
+        body=stored_text(UpdateKind.ESCALATION, {}),
         is_public=False,
     )
     save_fields(ticket)
     publish(ticket, update)
     for manager in _managers(ticket.organization_id):
-        tell_staff(
-            manager,
-            ticket,
-            "ticket.escalated",
-            _("Escalated: #%(id)s %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
-            key=f"ticket-escalated:{update.pk}:{manager.pk}",
-            send=notify,
-        )
+        with in_language_of(manager):
+            tell_staff(
+                manager,
+                ticket,
+                "ticket.escalated",
+                _("Escalated: #%(id)s %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
+                key=f"ticket-escalated:{update.pk}:{manager.pk}",
+                send=notify,
+            )

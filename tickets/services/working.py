@@ -8,11 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.language import in_language_of
 from accounts.models import Role, User
 from accounts.selectors import works_for
+from csportal.choices import label_of
 
 from ..attachments import validate_uploads
 from ..models import TRANSITIONS, Priority, Status, Ticket, TicketUpdate, UpdateKind
+from ..timeline import stored_text
 from ._common import WORKING_ROLES, locked, record, require_staff, require_text, save_fields
 from .events import publish, tell_customer
 from .opening import assignment_update, tell_assignee
@@ -75,11 +78,12 @@ def ticket_add_progress(
             fields.append("status")
         save_fields(ticket, *fields)
         publish(ticket, update)
-        tell_customer(
-            ticket,
-            update,
-            _("News on #%(id)s: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
-        )
+        with in_language_of(ticket.customer):
+            tell_customer(
+                ticket,
+                update,
+                _("News on #%(id)s: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
+            )
     return update
 
 
@@ -134,21 +138,23 @@ def ticket_change_status(*, ticket: Ticket, status: str, by: User) -> Ticket:
             ticket.status = status
             if status == Status.CLOSED:
                 ticket.closed_at = now
+        data = {"from": before, "to": status}
         update = record(
             ticket,
             UpdateKind.STATUS,
             author=by,
-            body=_("Status: %(status)s.") % {"status": ticket.get_status_display()},
-            data={"from": before, "to": status},
+            body=stored_text(UpdateKind.STATUS, data),
+            data=data,
         )
         ticket.save()
         publish(ticket, update)
-        tell_customer(
-            ticket,
-            update,
-            _("#%(id)s is now %(status)s")
-            % {"id": ticket.pk, "status": ticket.get_status_display().lower()},
-        )
+        with in_language_of(ticket.customer):
+            tell_customer(
+                ticket,
+                update,
+                _("#%(id)s is now %(status)s")
+                % {"id": ticket.pk, "status": label_of(Status, status).lower()},
+            )
     return ticket
 
 
@@ -171,16 +177,16 @@ def ticket_change_priority(*, ticket: Ticket, priority: str, by: User) -> Ticket
         ticket = locked(ticket)
         if ticket.priority == priority:
             return ticket
-        before = ticket.priority
+        data = {"from": ticket.priority, "to": priority}
         ticket.priority = priority
         set_due_times(ticket)
         update = record(
             ticket,
             UpdateKind.PRIORITY,
             author=by,
-            body=_("Priority: %(priority)s.") % {"priority": ticket.get_priority_display()},
+            body=stored_text(UpdateKind.PRIORITY, data),
             is_public=False,
-            data={"from": before, "to": priority},
+            data=data,
         )
         save_fields(ticket, "priority", "first_response_due", "resolution_due")
         publish(ticket, update)
@@ -204,9 +210,10 @@ def ticket_resolve(*, ticket: Ticket, result: str, by: User) -> Ticket:
         update = record(ticket, UpdateKind.RESULT, author=by, body=result)
         ticket.save()
         publish(ticket, update)
-        tell_customer(
-            ticket,
-            update,
-            _("Result for #%(id)s: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
-        )
+        with in_language_of(ticket.customer):
+            tell_customer(
+                ticket,
+                update,
+                _("Result for #%(id)s: %(subject)s") % {"id": ticket.pk, "subject": ticket.subject},
+            )
     return ticket

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from accounts.models import Role
 from csportal.choices import label_of
 
-from .. import selectors
+from .. import selectors, timeline
 from ..models import Priority, Status, UpdateKind
 
 register = template.Library()
@@ -44,6 +44,12 @@ def minutes_as_duration(minutes) -> str:
 
 
 _CHOICES = {"status": Status, "priority": Priority, "kind": UpdateKind}
+
+
+@register.filter
+def entry_text(update) -> str:
+    """`{{ update|entry_text }}`: what a timeline entry says, in the reader's language."""
+    return timeline.entry_text(update)
 
 
 @register.filter

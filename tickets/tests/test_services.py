@@ -10,7 +10,7 @@ from django.db import DatabaseError
 
 from accounts.models import AgentSkill, ExclusiveAgent, Membership, Role
 from accounts.selectors import realtime_groups_for
-from accounts.tests.factories import offline, online, staff
+from accounts.tests.factories import CustomerProfileFactory, offline, online, staff
 from csportal.models import Event
 from csportal.realtime import org_audience_group
 from notifications.models import Notification, PendingNotification
@@ -134,7 +134,7 @@ def test_an_opened_ticket_its_timeline_files_events_and_assignees_message_are_wr
     assert (created.kind, assigned.kind, assigned.data) == (
         UpdateKind.CREATED,
         UpdateKind.ASSIGNMENT,
-        {"assignee": agent.pk},
+        {"assignee": agent.pk, "name": "Alex Agent"},
     )
     assert attachment.file.read() == PNG
     staff_event, customer_event = Event.objects.filter(type="ticket.updated").order_by("group")
@@ -192,10 +192,12 @@ def test_opening_a_routed_ticket_with_a_file_takes_one_insert_per_table(
     organization, customer, agent, django_assert_num_queries
 ):
     online(agent)
+    CustomerProfileFactory(user=agent)  # as every account the services make has
     photo = SimpleUploadedFile("leak.png", PNG, content_type="image/png")
 
-    # Routing, the SLA policy, then in one transaction (a savepoint inside the test's): the
-    # ticket, its two timeline entries, the file, the two events and the assignee's message.
+    # Routing (with the agent's language), the SLA policy, then in one transaction (a
+    # savepoint inside the test's): the ticket, its two timeline entries, the file, the two
+    # events and the assignee's message.
     with django_assert_num_queries(9):
         open_ticket(organization, customer, files=[photo])
 

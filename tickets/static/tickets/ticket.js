@@ -1,7 +1,9 @@
 // A ticket's page, the customer's or the staff's: every change to this ticket shows up as it
 // happens. The server sends the ticket's summary and the new timeline entry (the customer's
 // socket never receives internal ones); entries are cloned from a <template> and filled with
-// textContent only, so nothing a person typed is ever parsed as HTML.
+// textContent only, so nothing a person typed is ever parsed as HTML. One event goes to every
+// reader of the ticket, whatever their language: an automatic entry comes as what changed,
+// and is worded here as tickets/timeline.py words it on the server.
 import { formatDateTime } from "../js/formats.js";
 import "../js/realtime.js";
 
@@ -47,6 +49,47 @@ function attachmentItem(attachment) {
   return item;
 }
 
+// An automatic entry's words from its data, or null when the data lacks something (older
+// entries): it then reads as stored. The same strings as tickets/timeline.py.
+const WORDING = {
+  status: (data) => statusText(data.to),
+  status_request: (data) => statusText(data.status),
+  priority: (data) => {
+    const priority = (config.priorities || {})[data.to];
+    return priority ? interpolate(gettext("Priority: %(priority)s."), { priority }, true) : null;
+  },
+  assignment: (data) => {
+    if ("assignee" in data && data.assignee === null) {
+      return gettext("Returned to the queue.");
+    }
+    const name = data.name;
+    return name ? interpolate(gettext("Assigned to %(name)s."), { name }, true) : null;
+  },
+  reminder: (data) => {
+    const point = (config.due_points || {})[data.due_point];
+    if (!point || !data.due || !Number.isInteger(data.sequence)) {
+      return null;
+    }
+    const due = formatDateTime(data.due, { timeZone: config.timezone });
+    return interpolate(
+      gettext("%(point)s overdue since %(due)s (reminder %(n)s)."),
+      { point, due, n: data.sequence },
+      true,
+    );
+  },
+  escalation: () => gettext("Escalated to the managers."),
+};
+
+function statusText(value) {
+  const status = config.statuses[value];
+  return status ? interpolate(gettext("Status: %(status)s."), { status }, true) : null;
+}
+
+function entryText(update) {
+  const word = WORDING[update.kind];
+  return (word && word(update.data || {})) ?? update.body;
+}
+
 function appendUpdate(update) {
   const timeline = root.querySelector("[data-timeline]");
   if (timeline.querySelector(`[data-update-id="${update.id}"]`)) {
@@ -63,7 +106,7 @@ function appendUpdate(update) {
   const time = field(item, "time");
   time.dateTime = update.created_at;
   showTime(time);
-  field(item, "body").textContent = update.body;
+  field(item, "body").textContent = entryText(update);
   const files = field(item, "attachments");
   for (const attachment of update.attachments || []) {
     files.append(attachmentItem(attachment));
