@@ -140,9 +140,7 @@ class DeskView(_DeskMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "form" not in context:
-            context["form"] = DeskBookForm(
-                initial=self.initial(), organization=self.organization
-            )
+            context["form"] = DeskBookForm(initial=self.initial(), organization=self.organization)
         context.setdefault("waiting", getattr(self, "waiting", None))
         context["offices"] = waiting_by_office(self.organization)
         context["has_products"] = context["form"].fields["product"].queryset.exists()
@@ -203,9 +201,7 @@ class DeskView(_DeskMixin, TemplateView):
         start, end = data["window"]
         if waiting is not None:
             if waiting.customer_id != data["customer_email"].pk:
-                raise ValidationError(
-                    {"customer_email": _("This request is another customer's.")}
-                )
+                raise ValidationError({"customer_email": _("This request is another customer's.")})
             return services.visit_schedule(
                 visit=waiting,
                 technician=profile.membership.user,
@@ -235,7 +231,9 @@ class DeskSearchView(_DeskMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(self.search(DeskSearchForm(self.request.GET, organization=self.organization)))
+        context.update(
+            self.search(DeskSearchForm(self.request.GET, organization=self.organization))
+        )
         return context
 
 

@@ -80,9 +80,7 @@ class Catalogue:
 
     def save(self, organization, by, data, obj):
         if self.kind == "offices":
-            return services.branch_office_save(
-                organization=organization, by=by, office=obj, **data
-            )
+            return services.branch_office_save(organization=organization, by=by, office=obj, **data)
         if self.kind == "areas":
             return services.service_area_save(organization=organization, by=by, area=obj, **data)
         return services.product_line_save(organization=organization, by=by, product=obj, **data)
@@ -164,7 +162,9 @@ class CatalogueEditView(_ManagerPage):
         catalogue = _catalogue(self.kwargs["kind"])
         obj = catalogue.get(self.organization, self.kwargs["pk"])
         context.update(catalogue=catalogue, object=obj)
-        context.setdefault("form", catalogue.form(self.organization, initial=catalogue.initial(obj)))
+        context.setdefault(
+            "form", catalogue.form(self.organization, initial=catalogue.initial(obj))
+        )
         if catalogue.kind == "products":
             context["form"].fields["skill"].disabled = True
         return context
@@ -272,9 +272,7 @@ class TechnicianEditView(_ManagerPage):
                     ),
                     **hours_text(selectors.working_hours_of(profile)),
                 )
-            context["form"] = TechnicianProfileForm(
-                initial=initial, organization=self.organization
-            )
+            context["form"] = TechnicianProfileForm(initial=initial, organization=self.organization)
         return context
 
     def post(self, request, slug, pk):

@@ -202,9 +202,7 @@ def hours_text(rows) -> dict[str, str]:
     """A technician's WorkingHours as the form's initial text, one field per weekday."""
     days: dict[int, list[str]] = {}
     for row in rows:
-        days.setdefault(row.weekday, []).append(
-            f"{row.start:%H:%M}-{row.end:%H:%M}"
-        )
+        days.setdefault(row.weekday, []).append(f"{row.start:%H:%M}-{row.end:%H:%M}")
     return {f"hours_{day}": ", ".join(parts) for day, parts in days.items()}
 
 
@@ -234,4 +232,6 @@ class VisitSettingsForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -5,10 +5,14 @@ from django.urls import path
 from . import desk_views, manage_views
 
 urlpatterns = [
-    path("o/<slug:slug>/desk/", desk_views.DeskView.as_view(), name="desk"),
-    path("o/<slug:slug>/desk/search/", desk_views.DeskSearchView.as_view(), name="desk-search"),
+    path("o/<slug:slug>/field/desk/", desk_views.DeskView.as_view(), name="desk"),
     path(
-        "o/<slug:slug>/desk/waiting/", desk_views.DeskWaitingView.as_view(), name="desk-waiting"
+        "o/<slug:slug>/field/desk/search/", desk_views.DeskSearchView.as_view(), name="desk-search"
+    ),
+    path(
+        "o/<slug:slug>/field/desk/waiting/",
+        desk_views.DeskWaitingView.as_view(),
+        name="desk-waiting",
     ),
     path("o/<slug:slug>/field/board/", manage_views.DayBoardView.as_view(), name="board"),
     path("o/<slug:slug>/field/workload/", manage_views.WorkloadView.as_view(), name="workload"),
