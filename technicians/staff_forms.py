@@ -12,7 +12,9 @@ from accounts.models import User
 
 from .models import MAX_VISIT, BranchOffice, ProductLine, ServiceArea, Weekday
 
-TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M", "%H"]
+DAY_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
+# "10" is ten o'clock, not 01:00 as "%H%M" would read it; "930" is 09:30.
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H", "%H%M"]
 _SPLIT = re.compile(r"[\s,;]+")
 _HOURS = re.compile(r"^\s*(\d{1,2}(?::\d{2})?)\s*-\s*(\d{1,2}(?::\d{2})?)\s*$")
 
@@ -22,8 +24,13 @@ class DeskSearchForm(forms.Form):
 
     postal_code = forms.CharField(label=_("Postal code"), max_length=20)
     product = forms.ModelChoiceField(label=_("Product"), queryset=ProductLine.objects.none())
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    # A text field, not a clock picker: "10", "1030" or "10:30" typed without leaving the keys.
+    # Text fields, not pickers: a date picker's Tab walks through its parts, a clock picker
+    # wants AM/PM; "2031-01-07" and "10", "1030" or "10:30" are typed without leaving the keys.
+    day = forms.DateField(
+        label=_("Day"),
+        input_formats=DAY_FORMATS,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"placeholder": "2031-01-07"}),
+    )
     start_time = forms.TimeField(
         label=_("Time"),
         input_formats=TIME_FORMATS,

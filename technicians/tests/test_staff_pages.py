@@ -20,6 +20,7 @@ from technicians.models import (
     VisitStatus,
     WorkingHours,
 )
+from technicians.staff_forms import DeskSearchForm
 from technicians.tests.factories import (
     VisitFactory,
     area,
@@ -528,3 +529,13 @@ def test_the_workload_shows_visits_and_hours_per_day_and_area(organization, mana
     assert "1 visit" in html
     assert "1.5 of 9.0 h" in html
     assert "Leeds centre" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("10", time(10)), ("1030", time(10, 30)), ("930", time(9, 30)), ("14:15", time(14, 15))],
+)
+def test_the_desk_reads_a_time_as_typed_quickly(organization, typed, meant):
+    form = DeskSearchForm({"start_time": typed}, organization=organization)
+    form.is_valid()
+    assert form.cleaned_data["start_time"] == meant
