@@ -49,8 +49,8 @@ def register_kinds() -> None:
 
 
 def register_staff_pages() -> None:
-    """The desk on the reception desk and the manager console; the field-service pages
-    under staff start pages' headings."""
+    """The desk and the waiting requests on the reception desk and the manager console, the
+    field-service pages on the console; the desk among the staff tools of who books."""
     slots.add_panel(
         "accounts.reception_desk", "technicians/includes/desk_panel.html", desk_panel, order=20
     )
@@ -68,12 +68,6 @@ def register_staff_pages() -> None:
         "technicians.desk",
         staff_tool(_("Book a visit"), "technicians:desk", VISIT_ROLES),
         order=20,
-    )
-    slots.add_links(
-        "accounts.staff_tools",
-        "technicians.board",
-        staff_tool(_("Day board"), "technicians:board", [Role.MANAGER]),
-        order=21,
     )
 
 
