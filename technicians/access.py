@@ -118,6 +118,30 @@ def access_profile(
         raise Http404 from None
 
 
+def access_organization_visit(organization_id: int, visit_id: object) -> ServiceRequest:
+    """A visit of the organization, for its visit staff (the view has checked their role)."""
+    try:
+        return ServiceRequest.objects.select_related("customer", "product", "area").get(
+            pk=parse_id(visit_id), organization_id=organization_id
+        )
+    except ServiceRequest.DoesNotExist:
+        raise Http404 from None
+
+
+def access_technician_membership(organization_id: int, membership_id: object) -> Membership:
+    """An active technician membership of the organization, for its managers' pages (a
+    technician may have no profile yet: saving it makes one)."""
+    try:
+        return Membership.objects.select_related("user", "organization").get(
+            pk=parse_id(membership_id),
+            organization_id=organization_id,
+            role=Role.TECHNICIAN,
+            is_active=True,
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
 def access_profile_photo(user: Requester, profile_id: object) -> TechnicianProfile:
     """A technician's photo: shown to anybody signed in, as the search shows the technician
     to any customer; only an active technician's."""

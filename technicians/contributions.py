@@ -3,13 +3,19 @@ kinds of notification it sends, each to whom it concerns."""
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.contributions import staff_tool
 from accounts.models import Role
+from csportal import slots
 from notifications import kinds
 from notifications.models import Channel
+
+from .access import VISIT_ROLES
+from .desk_views import waiting_by_office
 
 
 def register() -> None:
     register_kinds()
+    register_staff_pages()
 
 
 def register_kinds() -> None:
@@ -40,3 +46,40 @@ def register_kinds() -> None:
         (Channel.IN_APP, Channel.EMAIL, Channel.PUSH),
         audience=both,
     )
+
+
+def register_staff_pages() -> None:
+    """The desk and the waiting requests on the reception desk and the manager console, the
+    field-service pages on the console; the desk among the staff tools of who books."""
+    slots.add_panel(
+        "accounts.reception_desk", "technicians/includes/desk_panel.html", desk_panel, order=20
+    )
+    slots.add_panel(
+        "accounts.manager_console", "technicians/includes/desk_panel.html", desk_panel, order=20
+    )
+    slots.add_panel(
+        "accounts.manager_console",
+        "technicians/includes/field_panel.html",
+        field_panel,
+        order=21,
+    )
+    slots.add_links(
+        "accounts.staff_tools",
+        "technicians.desk",
+        staff_tool(_("Book a visit"), "technicians:desk", VISIT_ROLES),
+        order=20,
+    )
+
+
+def desk_panel(context) -> dict | None:
+    membership = context.get("membership")
+    if membership is None or membership.role not in VISIT_ROLES:
+        return None
+    return {"offices": waiting_by_office(context["organization"])}
+
+
+def field_panel(context) -> dict | None:
+    membership = context.get("membership")
+    if membership is None or membership.role != Role.MANAGER:
+        return None
+    return {}
