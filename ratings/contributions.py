@@ -16,6 +16,7 @@ from technicians import registries as technician_registries
 
 from .access import RATED_ROLES
 from .models import Score, TargetKind
+from .selectors import technician_reviews
 from .services import RESPONDING_ROLES
 
 
@@ -26,6 +27,7 @@ def register() -> None:
     # Loads itself from ratings, and again whenever the ticket changes, so the offer to rate
     # appears the moment it is resolved.
     slots.add_panel("tickets.customer_ticket", "ratings/includes/ticket_feedback_slot.html")
+    slots.add_panel("technicians.offer", "ratings/includes/offer_reviews.html", offer_reviews)
     tools = [
         ("reviews", _("Reviews"), "ratings:dashboard", RESPONDING_ROLES, False),
         ("scores", _("Scores"), "ratings:scores", [Role.MANAGER], False),
@@ -69,6 +71,15 @@ def my_reviews_link(context) -> list[slots.Link]:
     if request_memberships(context["request"]):
         return []
     return [slots.Link(_("My reviews"), reverse("ratings:my-reviews"))]
+
+
+def offer_reviews(context) -> dict | None:
+    """The newest reviews with words about a technician the visit search offers."""
+    offer = context.get("offer")
+    if offer is None:
+        return None
+    reviews = technician_reviews(offer.profile.organization_id, offer.technician.pk)
+    return {"offer_reviews": reviews} if reviews else None
 
 
 def technician_ratings(organization_id: int, user_ids) -> dict:
