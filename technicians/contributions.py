@@ -23,7 +23,10 @@ def register() -> None:
         "accounts.customer_home", "technicians/includes/customer_home.html", home_context, order=15
     )
     slots.add_panel(
-        "accounts.technician_today", "technicians/includes/today.html", today_context, order=10
+        "accounts.technician_today",
+        "technicians/includes/today_panel.html",
+        today_context,
+        order=10,
     )
     register_kinds()
 
