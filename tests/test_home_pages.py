@@ -10,12 +10,13 @@ def page(client, person, url_name, *args) -> str:
     return response.content.decode()
 
 
-def test_my_account_offers_requests_and_reviews_and_promises_nothing_else(client, customer):
+def test_my_account_offers_requests_visits_and_reviews_and_promises_nothing_else(client, customer):
     html = page(client, customer, "accounts:customer-home")
 
     assert reverse("tickets:new") in html
+    assert reverse("technicians:providers") in html
     assert reverse("ratings:my-reviews") in html
-    for promise in ("visits", "Chats", "surveys"):
+    for promise in ("Chats", "surveys"):
         assert promise not in html
 
 
@@ -30,10 +31,11 @@ def test_the_reception_desk_shows_the_tickets_it_can_work_not_a_classification_t
     assert "Nothing to show here yet" not in html
 
 
-def test_the_technicians_day_promises_no_visits_and_links_their_ratings(client, technician):
+def test_the_technicians_day_shows_their_visits_hours_and_ratings_not_tickets(client, technician):
     html = page(client, technician, "accounts:technician-today", "acme")
 
-    assert "visits" not in html.lower()
+    assert 'id="agenda"' in html
+    assert reverse("technicians:working-hours", args=["acme"]) in html
     assert 'id="ticket-overview"' not in html
     assert reverse("ratings:agent-profile", args=["acme", technician.pk]) in html
 
