@@ -581,3 +581,29 @@ def test_notifications_of_a_visit_link_to_its_page(customer, tom, after_commit):
     notification = customer.notifications.filter(kind="visit.booked").first()
 
     assert notification.link == reverse("technicians:visit", args=[visit.pk])
+
+
+def test_the_organizations_desk_sees_a_visit_without_the_customers_buttons(
+    client, customer, receptionist, tom
+):
+    visit = book(customer, tom, in_days(3, 10))
+    client.force_login(receptionist)
+
+    response = client.get(reverse("technicians:visit", args=[visit.pk]))
+
+    assert response.status_code == 200
+    assert "Cancel the visit" not in response.content.decode()
+    assert client.get(reverse("technicians:visit-reschedule", args=[visit.pk])).status_code == 404
+
+
+def test_the_home_panels_live_refresh_lists_the_newest_visits_only(client, customer, tom):
+    visits = [book(customer, tom, in_days(2 + n, 10)) for n in range(6)]
+    client.force_login(customer)
+
+    home = client.get(reverse("technicians:mine"), {"home": "1"}, headers={"HX-Request": "true"})
+    full = client.get(reverse("technicians:mine"))
+
+    assert home.content.decode().lstrip().startswith('<div id="customer-visits"')
+    assert len(home.context["visits"]) == 5
+    assert visits[0] not in home.context["visits"]
+    assert len(full.context["visits"]) == 6
