@@ -24,6 +24,8 @@ Slots so far (owner: what its pages give):
     accounts.technician_today   the technician's day (panels)
     accounts.manager_console    the manager console, above its staff table (panels)
     tickets.customer_ticket     a customer's ticket page, under the timeline (panels)
+    technicians.offer           each technician offered in the visit search, under their
+                                introduction (panels): `offer` (technicians.availability.Offer)
 A visit or chat page names its own the same way ("technicians.visit", "chat.conversation").
 """
 

@@ -50,6 +50,7 @@ def register() -> None:
         staff_tool(_("My ratings and thanks"), "ratings:agent-profile", RATED_ROLES, own=True),
         order=30,
     )
+    slots.add_panel("technicians.offer", "ratings/includes/offer_reviews.html", offer_reviews)
     register_kinds()
 
 
@@ -74,6 +75,15 @@ def register_kinds() -> None:
         (Channel.IN_APP,),
         audience=RATED_ROLES,
     )
+
+
+def offer_reviews(context) -> dict | None:
+    """The newest reviews with words about a technician the visit search offers."""
+    offer = context.get("offer")
+    if offer is None:
+        return None
+    reviews = selectors.technician_reviews(offer.profile.organization_id, offer.technician.pk)
+    return {"offer_reviews": reviews} if reviews else None
 
 
 def technician_ratings(organization_id: int, user_ids) -> dict:

@@ -463,6 +463,17 @@ def reviews_about(membership: Membership, *, limit: int = RECENT_REVIEWS) -> lis
     )
 
 
+def technician_reviews(organization_id: int, technician_id: int, *, limit: int = 2) -> list[Review]:
+    """A technician's newest reviews that say something, for customers choosing whom to book
+    (one query; the reviewer's name is all a card shows of them)."""
+    return list(
+        Review.objects.filter(organization_id=organization_id, technician_id=technician_id)
+        .exclude(comment="")
+        .select_related("customer")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
 def gifts_received(membership: Membership, *, limit: int = RECENT_GIFTS) -> list[Gift]:
     return list(
         Gift.objects.filter(

@@ -11,9 +11,9 @@ from enum import StrEnum
 from django.http import Http404
 
 from accounts.access import Requester, access_membership, parse_id
-from accounts.models import Membership, Role
+from accounts.models import Membership, Organization, Role
 
-from .models import ServiceRequest, TechnicianProfile, TimeOff, VisitPhoto
+from .models import ServiceArea, ServiceRequest, TechnicianProfile, TimeOff, VisitPhoto
 
 # Who sees and arranges every visit of an organization: books for callers, moves and
 # cancels at any time; also the visits' live audience (technicians.apps).
@@ -169,3 +169,12 @@ def access_time_off(user: Requester, organization_slug: str, time_off_id: object
         raise Http404 from None
     time_off.technician = profile
     return time_off
+
+
+def access_visit_provider(organization_slug: str) -> Organization:
+    """An organization a customer can ask for a visit: one with service areas. Providers
+    are public; one without areas is as missing as one that doesn't exist."""
+    organization = Organization.objects.filter(slug=organization_slug).first()
+    if organization is None or not ServiceArea.objects.filter(organization=organization).exists():
+        raise Http404
+    return organization

@@ -1,21 +1,58 @@
-"""What technicians adds to other apps' pages, from TechniciansConfig.ready(): for now the
-kinds of notification it sends, each to whom it concerns."""
+"""What technicians adds to other apps' pages, from TechniciansConfig.ready(): My visits in
+a customer's nav and on My account, the agenda on a technician's Today, and the kinds of
+notification it sends, each to whom it concerns."""
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.contributions import staff_tool
+from accounts.contributions import own_page, staff_tool
 from accounts.models import Role
 from csportal import slots
 from notifications import kinds
 from notifications.models import Channel
 
+from . import selectors
 from .access import VISIT_ROLES
 from .desk_views import waiting_by_office
 
+HOME_VISITS = 5
+
 
 def register() -> None:
+    for slot in ("nav", "menu"):
+        slots.add_links(
+            slot, "technicians.mine", own_page(slot, _("My visits"), "technicians:mine"), order=65
+        )
+    slots.add_panel(
+        "accounts.customer_home", "technicians/includes/customer_home.html", home_context, order=15
+    )
+    slots.add_panel(
+        "accounts.technician_today",
+        "technicians/includes/today_panel.html",
+        today_context,
+        order=10,
+    )
     register_kinds()
     register_staff_pages()
+
+
+def home_context(context) -> dict:
+    return {
+        "visits": selectors.customer_visits(context["user"])[:HOME_VISITS],
+        "visits_url": reverse("technicians:mine") + "?home=1",
+    }
+
+
+def today_context(context) -> dict | None:
+    membership = context.get("membership")
+    if membership is None or membership.role != Role.TECHNICIAN:
+        return None
+    return {
+        "agenda": selectors.agenda_days(
+            context["user"], context["organization"], now=timezone.now()
+        )
+    }
 
 
 def register_kinds() -> None:

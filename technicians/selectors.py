@@ -1,6 +1,8 @@
 """Reads for the visit pages and the API: each one query, or a fixed few, whatever the size.
 
 customer_visits          the customer's home: their visits, newest first
+visit_providers          whom a customer can ask for a visit: theirs first, then the others
+agenda_days              the technician's agenda grouped by local day
 technician_agenda        the technician's phone: today and the coming days, in order
 day_board                the manager's board: every technician's visits on a day
 workload                 visits and booked minutes per technician per day, and capacity
@@ -19,6 +21,7 @@ from django.db.models.functions import TruncDate
 
 from accounts.models import AgentSkill, Membership, Organization, Role, User
 from csportal.caching import remember
+from tickets.models import Ticket
 
 from .models import (
     BranchOffice,
@@ -89,6 +92,30 @@ def customer_visits(customer: User) -> QuerySet[ServiceRequest]:
     return _visit_rows().filter(customer=customer).order_by("-created_at", "-pk")
 
 
+def visit_providers(customer: User) -> tuple[list[Organization], list[Organization]]:
+    """Organizations with service areas: those the customer has had visits or tickets with,
+    then the others, each by name (two queries)."""
+    providers = list(
+        Organization.objects.filter(
+            pk__in=ServiceArea.objects.values("organization_id").distinct()
+        ).order_by("name")
+    )
+    known = set(
+        ServiceRequest.objects.filter(customer=customer)
+        .order_by()
+        .values_list("organization_id", flat=True)
+        .union(
+            Ticket.objects.filter(customer=customer)
+            .order_by()
+            .values_list("organization_id", flat=True)
+        )
+    )
+    return (
+        [org for org in providers if org.pk in known],
+        [org for org in providers if org.pk not in known],
+    )
+
+
 def technician_agenda(
     technician: User, organization: Organization, *, now: datetime, days: int = 7
 ) -> QuerySet[ServiceRequest]:
@@ -107,6 +134,20 @@ def technician_agenda(
         .exclude(status=VisitStatus.CANCELLED)
         .order_by("scheduled_start", "pk")
     )
+
+
+def agenda_days(
+    technician: User, organization: Organization, *, now: datetime, days: int = 7
+) -> list[tuple[date, list[ServiceRequest]]]:
+    """technician_agenda by local day, in order; visits begun earlier come under their own
+    day, first."""
+    zone = zoneinfo.ZoneInfo(organization.timezone)
+    grouped: dict[date, list[ServiceRequest]] = {}
+    for visit in technician_agenda(technician, organization, now=now, days=days):
+        # The agenda holds booked visits only: each has its start.
+        start = visit.scheduled_start or visit.created_at
+        grouped.setdefault(start.astimezone(zone).date(), []).append(visit)
+    return list(grouped.items())
 
 
 def organization_visits(

@@ -17,12 +17,13 @@ def page(client, person, url_name, *args) -> str:
     return response.content.decode()
 
 
-def test_my_account_offers_requests_and_reviews_and_promises_nothing_else(client, customer):
+def test_my_account_offers_requests_visits_and_reviews_and_promises_nothing_else(client, customer):
     html = page(client, customer, "accounts:customer-home")
 
     assert reverse("tickets:new") in html
+    assert reverse("technicians:providers") in html
     assert reverse("ratings:my-reviews") in html
-    for promise in ("visits", "Chats", "surveys"):
+    for promise in ("Chats", "surveys"):
         assert promise not in html
 
 
@@ -37,10 +38,11 @@ def test_the_reception_desk_shows_the_tickets_it_can_work_not_a_classification_t
     assert "Nothing to show here yet" not in html
 
 
-def test_the_technicians_day_promises_no_visits_and_links_their_ratings(client, technician):
+def test_the_technicians_day_shows_their_visits_hours_and_ratings_not_tickets(client, technician):
     html = page(client, technician, "accounts:technician-today", "acme")
 
-    assert "visits" not in html.lower()
+    assert 'id="agenda"' in html
+    assert reverse("technicians:working-hours", args=["acme"]) in html
     assert 'id="ticket-overview"' not in html
     assert reverse("ratings:agent-profile", args=["acme", technician.pk]) in html
 
@@ -93,14 +95,16 @@ def test_the_nav_gives_customers_their_own_pages_and_staff_their_organization(
     assert bar_links(customers) == [
         reverse("accounts:customer-home"),
         reverse("tickets:list"),
+        reverse("technicians:mine"),
         reverse("ratings:my-reviews"),
     ]
     assert menu_links(customers) == [reverse("accounts:account-settings")]
     assert reverse("accounts:agent-dashboard", args=["acme"]) in bar_links(agents)
     assert reverse("ratings:my-reviews") not in bar_links(agents)
-    assert menu_links(agents)[-4:] == [
+    assert menu_links(agents)[-5:] == [
         reverse("accounts:customer-home"),
         reverse("tickets:list"),
+        reverse("technicians:mine"),
         reverse("ratings:my-reviews"),
         reverse("accounts:account-settings"),
     ]
@@ -116,6 +120,7 @@ def org_page(name: str, person) -> str:
         "messages sent": ("notifications:deliveries", False),
         "defaults": ("notifications:organization-defaults", False),
         "my ratings": ("ratings:agent-profile", True),
+        "book a visit": ("technicians:desk", False),
     }[name]
     return reverse(url_name, args=["acme", *([person.pk] if own else [])])
 
@@ -124,12 +129,12 @@ def org_page(name: str, person) -> str:
     ("role", "in_the_bar", "in_the_menu"),
     [
         ("agent", ["inbox", "reviews"], ["messages sent", "my ratings"]),
-        ("receptionist", ["inbox"], ["messages sent"]),
+        ("receptionist", ["inbox"], ["messages sent", "book a visit"]),
         ("technician", [], ["my ratings"]),
         (
             "manager",
             ["inbox", "reviews", "scores"],
-            ["service levels", "messages sent", "defaults", "my ratings"],
+            ["service levels", "messages sent", "defaults", "book a visit", "my ratings"],
         ),
     ],
 )

@@ -1,12 +1,16 @@
 """The ratings app hands technicians' ratings down to the availability search through the
-registry it fills in its ready(): technicians never import ratings."""
+registry it fills in its ready(), and their recent reviews to the search page's offer cards
+through a slot: technicians never import ratings."""
 
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from ratings.models import Score, TargetKind
+from ratings.tests.factories import posted_review
 from technicians import availability
 from technicians.registries import TechnicianRating
 from technicians.tests.factories import area, bookable, product
@@ -43,3 +47,33 @@ def test_free_technicians_carry_their_points_score_and_the_better_rated_comes_fi
         ("Good Gail", TechnicianRating(points=87.5, reviews=9)),
         ("Fair Fred", TechnicianRating(points=61.0, reviews=4)),
     ]
+
+
+def test_the_visit_search_shows_each_free_technicians_points_and_recent_reviews(
+    client, organization, customer
+):
+    product(organization, "boilers")
+    leeds = area(organization, "LS")
+    tom = bookable(organization, areas=[leeds], full_name="Tom Technician")
+    posted_review(organization, technician=tom, stars=5, comment="Quick and tidy.")
+    posted_review(organization, technician=tom, stars=3)
+    day = timezone.now().date() + timedelta(days=3)
+    client.force_login(customer)
+
+    response = client.get(
+        reverse("technicians:visit-new", args=[organization.slug]),
+        {
+            "address": "14 Mill Lane",
+            "postal_code": "LS2 7QT",
+            "product": "boilers",
+            "symptoms": "No hot water.",
+            "day": day.isoformat(),
+            "start_time": "10:00",
+        },
+    )
+
+    page = response.content.decode()
+    card = page[page.index(f'data-technician="{tom.pk}"') :]
+    assert "Quick and tidy." in card
+    assert "5 stars" in card
+    assert f"{Score.objects.get(person=tom).points:.0f} points" in card

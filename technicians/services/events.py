@@ -9,6 +9,7 @@ the audience as `technicians.changed`, as they change who can be booked.
 import zoneinfo
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +100,7 @@ def tell(
         kind=kind,
         title=title,
         body=body,
-        link="",  # the visit pages come with the pages of issue 19
+        link=reverse("technicians:visit", args=[visit.pk]),
         organization=visit.organization,
         dedupe_key=f"{key}:{recipient.pk}",
         data={"visit": visit.pk},

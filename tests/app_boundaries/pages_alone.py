@@ -19,7 +19,9 @@ from tests.app_boundaries import APPS, above
 UP_TO = os.environ["CSPORTAL_APPS_UP_TO"]
 
 # (app, who, url name, its arguments: "org" for the organization's slug, "ticket" for one of
-# the customer's tickets). Who is a persona fixture, or None for nobody signed in.
+# the customer's tickets, "provider" for the slug once it sends the technician persona
+# somewhere, "visit" for the customer's visit with them). Who is a persona fixture, or None
+# for nobody signed in.
 PAGES = [
     ("accounts", None, "accounts:login", []),
     ("accounts", None, "accounts:signup", []),
@@ -46,6 +48,15 @@ PAGES = [
     ("tickets", "agent", "tickets:inbox", ["org"]),
     ("tickets", "agent", "tickets:staff-detail", ["org", "ticket"]),
     ("tickets", "manager", "tickets:service-levels", ["org"]),
+    ("technicians", "customer", "technicians:mine", []),
+    ("technicians", "customer", "technicians:providers", []),
+    ("technicians", "customer", "technicians:visit-new", ["provider"]),
+    ("technicians", "customer", "technicians:visit", ["visit"]),
+    ("technicians", "customer", "technicians:visit-reschedule", ["visit"]),
+    ("technicians", "technician", "technicians:visit", ["visit"]),
+    ("technicians", "technician", "technicians:agenda", ["provider"]),
+    ("technicians", "technician", "technicians:working-hours", ["provider"]),
+    ("technicians", "technician", "technicians:time-off", ["provider"]),
 ]
 INSTALLED = APPS[: APPS.index(UP_TO) + 1]
 LINK = re.compile(r'\s(?:href|action|src|hx-get|hx-post)="([^"]*)"')
@@ -65,14 +76,21 @@ def test_only_the_apps_up_to_the_one_under_test_are_installed():
 def test_the_page_renders_and_every_link_on_it_leads_somewhere(
     client, request, organization, customer, who, url_name, args
 ):
-    ticket = None
+    ticket = visit = None
     if "ticket" in args:
         from tickets.tests.factories import TicketFactory
 
         ticket = TicketFactory(organization=organization, customer=customer)
+    if "provider" in args or "visit" in args:
+        visit = _visit(organization, customer, request.getfixturevalue("technician"))
     if who is not None:
         client.force_login(request.getfixturevalue(who))
-    values = {"org": organization.slug, "ticket": ticket and ticket.pk}
+    values = {
+        "org": organization.slug,
+        "provider": organization.slug,
+        "ticket": ticket and ticket.pk,
+        "visit": visit and visit.pk,
+    }
 
     response = client.get(reverse(url_name, args=[values[arg] for arg in args]))
 
@@ -85,6 +103,30 @@ def test_the_page_renders_and_every_link_on_it_leads_somewhere(
                 resolve(path)
             except Resolver404:
                 pytest.fail(f"{url_name} links to {link}, which does not exist")
+
+
+def _visit(organization, customer, technician):
+    """The technician covers an area for boilers, and has a visit of the customer's in a
+    week's time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from technicians.models import VisitStatus
+    from technicians.tests.factories import VisitFactory, area, bookable, product
+
+    bookable(organization, areas=[area(organization, "LS")], technician=technician)
+    start = timezone.now() + timedelta(days=7)
+    return VisitFactory(
+        organization=organization,
+        customer=customer,
+        technician=technician,
+        product=product(organization, "boilers"),
+        postal_code="LS27QT",
+        status=VisitStatus.SCHEDULED,
+        scheduled_start=start,
+        scheduled_end=start + timedelta(hours=1),
+    )
 
 
 def test_no_module_of_an_app_above_was_imported():
