@@ -4,6 +4,8 @@
     POST /bench/floor/insert  one INSERT of one small row in one transaction
     POST /bench/floor/nine    nine round trips in one transaction (BEGIN, 7 INSERTs, COMMIT):
                               the issue's reference point, 26-33% of the one-INSERT view
+    GET  /bench/floor/query   one SELECT of one row by primary key (?id=), returned as JSON:
+                              the bare one-query view the read targets are set beside
 
 They go through the same middleware and the same gunicorn as every page and endpoint, so
 what an endpoint costs above them is what its own code costs.
@@ -15,6 +17,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from csportal.models import Event
 
 
@@ -40,8 +43,19 @@ def floor_nine(request):
     return JsonResponse({"id": event.pk}, status=201)
 
 
+@require_GET
+def floor_query(request):
+    try:
+        pk = int(request.GET.get("id") or 1)
+    except ValueError:
+        pk = 1
+    row = User.objects.filter(pk=pk).values("id", "email", "full_name").first()
+    return JsonResponse({"user": row})
+
+
 urlpatterns = [
     path("bench/floor/json", floor_json),
+    path("bench/floor/query", floor_query),
     path("bench/floor/insert", floor_insert),
     path("bench/floor/nine", floor_nine),
     path("", include("csportal.urls")),

@@ -336,7 +336,7 @@ def explain_request(scenario: Scenario) -> None:
     print(f"\n-- EXPLAIN ANALYZE, {scenario.name}: {path} -> {response.status_code}")
     for query in captured.captured_queries:
         sql = query["sql"]  # with its parameters in it, as the database ran it
-        if not sql.startswith("SELECT"):
+        if not sql.lstrip("(").startswith("SELECT"):  # a UNION starts with "(SELECT"
             continue
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
