@@ -22,6 +22,27 @@ def shell(request):
     return request._shell_context
 
 
+def visitor_realtime(request) -> dict:
+    """The socket's config for a page anyone may open, when its reader is not signed in (a
+    signed-in reader has the frame's, from `shell`). The page's own module subscribes to
+    the public groups it follows (csportal.realtime.public_group), the only ones such a
+    socket may join, from the final point on. The few events of the last seconds above it
+    are announced again: a public page only fetches itself once more for them."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return {}
+    return {
+        "realtime_config": {
+            "socket": "/ws/events/",
+            "heartbeat": settings.REALTIME_HEARTBEAT_SECONDS,
+            "cursor": realtime.settled_floor(now=timezone.now()),
+            "shown": [],
+            "user": None,
+            "staff": False,
+        }
+    }
+
+
 def _shell(request, user) -> dict:
     groups = realtime.groups_by_right(user, request=request)
     parts = frame.parts()

@@ -10,9 +10,10 @@ class RatingsConfig(AppConfig):
         from notifications import kinds
         from notifications.models import Channel
 
-        from .contributions import register
+        from . import contributions, live
 
-        register()
+        contributions.register()
+        live.register()
 
         kinds.register("review.posted", _("A customer reviews us"), (Channel.IN_APP, Channel.EMAIL))
         kinds.register(

@@ -20,7 +20,7 @@ from notifications.services import notify_after_commit
 from technicians.models import ServiceRequest, VisitStatus
 from tickets.models import Ticket, TicketUpdate, UpdateKind
 
-from . import scoring, sentiment
+from . import live, scoring, sentiment
 from .models import Gift, GiftKind, Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
 
 STAR_FIELDS = {n: f"stars_{n}" for n in range(1, 6)}
@@ -523,6 +523,7 @@ def review_post(
             publish(
                 "review.posted", _review_payload(review), groups=[org_staff_group(organization.pk)]
             )
+            live.announce_provider_changed(organization.pk)
             for person in _review_audience(review):
                 notify_after_commit(
                     recipient=person,
@@ -598,6 +599,7 @@ def review_edit(
             _review_payload(review),
             groups=[org_staff_group(review.organization_id)],
         )
+        live.announce_provider_changed(review.organization_id)
     return review
 
 
@@ -625,6 +627,7 @@ def review_delete(*, review: Review, customer: User, now: datetime | None = None
             {"id": review.pk, "organization": review.organization_id},
             groups=[org_staff_group(review.organization_id)],
         )
+        live.announce_provider_changed(review.organization_id)
         review.delete()
 
 
@@ -653,6 +656,7 @@ def review_respond(
             payload,
             groups=[user_group(review.customer_id), org_staff_group(review.organization_id)],
         )
+        live.announce_provider_changed(review.organization_id)
         notify_after_commit(
             recipient=review.customer,
             kind="review.responded",

@@ -157,19 +157,35 @@ function select(button) {
   loadTrend(root, button.dataset.trendUrl);
 }
 
-for (const root of document.querySelectorAll("[data-trend]")) {
-  const source = document.getElementById(root.dataset.trendSource);
-  if (source) {
-    drawTrend(root, JSON.parse(source.textContent));
+const started = new WeakSet();
+
+function start(container) {
+  const roots = [...container.querySelectorAll("[data-trend]")];
+  if (container.matches?.("[data-trend]")) {
+    roots.push(container);
   }
-  const box = root.querySelector('[data-trend-when="chart"]');
-  new ResizeObserver(() => {
-    const chart = charts.get(root);
-    if (chart && box.clientWidth && box.clientWidth !== chart.width) {
-      chart.setSize({ width: box.clientWidth, height: HEIGHT });
+  for (const root of roots) {
+    if (started.has(root)) {
+      continue;
     }
-  }).observe(box);
+    started.add(root);
+    const source = document.getElementById(root.dataset.trendSource);
+    if (source) {
+      drawTrend(root, JSON.parse(source.textContent));
+    }
+    const box = root.querySelector('[data-trend-when="chart"]');
+    new ResizeObserver(() => {
+      const chart = charts.get(root);
+      if (chart && box.clientWidth && box.clientWidth !== chart.width) {
+        chart.setSize({ width: box.clientWidth, height: HEIGHT });
+      }
+    }).observe(box);
+  }
 }
+
+start(document);
+// A chart swapped in by htmx (the provider page's score, fetched again live) is drawn too.
+document.addEventListener("htmx:load", (event) => start(event.detail.elt));
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-trend-select]");
