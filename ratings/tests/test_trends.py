@@ -248,8 +248,7 @@ def test_the_provider_page_embeds_its_history_for_the_chart(client, organization
     assert [row["count"] for row in trend["history"]] == [1]
     assert trend == selectors.score_history(organization)
     html = response.content.decode()
-    assert 'id="score-trend-data"' in html
-    assert 'data-trend-source="score-trend-data"' in html
+    assert 'data-trend-history="{&quot;kind&quot;: &quot;organization&quot;' in html
     assert 'data-state="chart"' in html
     assert "vendor/uplot/uPlot.min.css" in html
     assert "ratings/trend.js" in html

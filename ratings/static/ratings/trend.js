@@ -1,6 +1,6 @@
 // Trend charts of a points score, drawn with uPlot from the score history JSON
 // (GET /api/v1/organizations/<slug>/score/history). A chart's first series comes embedded
-// in the page (json_script named by data-trend-source), so it draws without a request;
+// in the page (its data-trend-history attribute), so it draws without a request;
 // buttons marked data-trend-select fetch another target's series into the same chart.
 // Every word shown comes from the page, already translated, and is set as text only.
 import uPlot from "../vendor/uplot/uPlot.esm.js";
@@ -169,9 +169,8 @@ function start(container) {
       continue;
     }
     started.add(root);
-    const source = document.getElementById(root.dataset.trendSource);
-    if (source) {
-      drawTrend(root, JSON.parse(source.textContent));
+    if (root.dataset.trendHistory) {
+      drawTrend(root, JSON.parse(root.dataset.trendHistory));
     }
     const box = root.querySelector('[data-trend-when="chart"]');
     new ResizeObserver(() => {
