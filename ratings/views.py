@@ -26,7 +26,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.models import Role
 from accounts.permissions import OrganizationStaffMixin
 from chat.access import access_customer_conversation
-from csportal.context_processors import visitor_realtime
+from csportal.context_processors import follow_public_groups
 from csportal.forms import add_service_errors
 from technicians.access import access_customer_visit
 from tickets.access import access_customer_ticket
@@ -102,17 +102,15 @@ class ProviderView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         group = live.provider_group(self.organization.pk)
+        # Every visitor's tab, signed in or not, follows the provider's public group.
+        follow_public_groups(self.request, [group])
         context.update(
             score_sections=self.score_sections(self.reviews_version()),
             provider_page={
                 "organization": self.organization.pk,
-                "group": group,
                 "pageSize": selectors.PUBLIC_REVIEWS,
             },
             **self.reviews_context(),
-            # A visitor not signed in has no frame of their own; their tab follows only the
-            # provider's public group.
-            **visitor_realtime(self.request),
         )
         if "review_form" not in context and user.is_authenticated:
             form = self.review_form()

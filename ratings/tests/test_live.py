@@ -61,25 +61,41 @@ def test_an_anonymous_visitor_gets_a_socket_that_follows_only_the_providers_publ
 
     html = response.content.decode()
     config = response.context["realtime_config"]
-    page = response.context["provider_page"]
-    assert (config["user"], config["staff"], config["shown"]) == (None, False, [])
+    assert (config["user"], config["staff"]) == (None, False)
+    assert config["follow"] == [f"public.provider.{organization.pk}"]
     assert config["socket"] == "/ws/events/"
-    assert page == {
-        "organization": organization.pk,
-        "group": f"public.provider.{organization.pk}",
-        "pageSize": 10,
-    }
+    assert response.context["provider_page"] == {"organization": organization.pk, "pageSize": 10}
     assert 'id="realtime-config"' in html
     assert "ratings/provider.js" in html
 
 
-def test_a_signed_in_visitor_keeps_their_own_frames_socket(client, organization, customer):
+def test_a_signed_in_visitor_follows_the_public_group_from_their_own_frame(
+    client, organization, customer
+):
     client.force_login(customer)
 
     response = client.get(provider_url())
 
-    assert response.context["realtime_config"]["user"] == customer.pk
-    assert response.context["provider_page"]["group"] == live.provider_group(organization.pk)
+    config = response.context["realtime_config"]
+    assert config["user"] == customer.pk
+    assert config["follow"] == [live.provider_group(organization.pk)]
+
+
+def test_what_the_page_shows_already_is_not_announced_to_it_again(client, organization):
+    posted_review(organization, stars=4)  # within the settle time: above the cursor
+    change = Event.objects.get(group=live.provider_group(organization.pk))
+
+    config = client.get(provider_url()).context["realtime_config"]
+
+    assert config["cursor"] < change.pk
+    assert config["shown"] == [change.pk]
+
+
+def test_other_pages_give_a_visitor_no_socket(client, organization):
+    response = client.get(reverse("ratings:providers"))
+
+    assert "realtime_config" not in response.context
+    assert 'id="realtime-config"' not in response.content.decode()
 
 
 def test_the_page_fetches_its_score_and_its_reviews_again_on_their_own(client, organization):
