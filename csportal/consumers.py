@@ -16,6 +16,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from importlib import import_module
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -54,6 +55,12 @@ def _session_is_current(session_key: str | None, user) -> bool:
     if str(data.get(SESSION_KEY)) != str(user.pk) or BACKEND_SESSION_KEY not in data:
         return False
     return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
+
+
+def _opened_as_visitor(scope) -> bool:
+    """Whether the page that opened the socket was rendered for a visitor who is not signed
+    in (`realtime.VISITOR_SOCKET`), as a public page is."""
+    return "visitor" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
 # The consumers whose heartbeat runs, for the health check and the tests: a consumer that
@@ -113,6 +120,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.away = False
         self.cursor = 0
         self.sent: set[int] = set()
+        # Accepted before refusing, so the browser sees the close code (a refused handshake
+        # is a bare HTTP 403) and stops retrying.
         await self.accept()
         self.signed_in = self.user is not None and self.user.is_authenticated
         self.session_key = None
@@ -121,6 +130,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             session = self.scope.get("session")
             self.session_key = session.session_key if session is not None else None
             groups = await database_sync_to_async(self._groups_by_right)(self.user)
+        elif not _opened_as_visitor(self.scope):
+            # A signed-in page whose session is gone (logged out, a new password): its tab
+            # must hear so, not carry on as a visitor that hears nothing.
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
         # A visitor who is not signed in joins nothing by right: only the public groups its
         # page asks for (csportal.realtime.may_join).
         await self._join(groups)

@@ -33,7 +33,7 @@ def follow_public_groups(request, groups: list[str]) -> None:
 def _config(request, cursor: int, groups: list[str], *, user, staff: bool) -> dict:
     public = getattr(request, "_public_groups", [])
     return {
-        "socket": "/ws/events/",
+        "socket": realtime.SOCKET if user is not None else realtime.VISITOR_SOCKET,
         "heartbeat": settings.REALTIME_HEARTBEAT_SECONDS,
         # The socket resyncs from this final point on; the events above it that the page
         # already shows (context processors run before the page's own lazy queries) are

@@ -133,6 +133,12 @@ def may_join_public_group(group: str) -> bool:
     return bool(exists(object_id))
 
 
+# Where a visitor's tab opens its socket: the flag tells the consumer it was never signed in,
+# so a socket without a session is a visitor's, not a signed-in page's whose session ended.
+SOCKET = "/ws/events/"
+VISITOR_SOCKET = "/ws/events/?visitor=1"
+
+
 def may_join(user, group: str) -> bool:
     """Whether a socket of `user` may join `group` on request: a public group, anyone; an
     object group, a signed-in user its authorizer allows."""

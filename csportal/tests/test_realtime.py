@@ -51,12 +51,12 @@ async def open_socket():
     """Open `/ws/events/` as a user (or anonymously); sockets still open are closed after."""
     opened = []
 
-    async def _open(user=None, origin=LOCAL_ORIGIN):
+    async def _open(user=None, origin=LOCAL_ORIGIN, path=realtime.SOCKET):
         headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
         if user is not None:
             cookie = await database_sync_to_async(session_cookie)(user)
             headers.append((b"cookie", f"sessionid={cookie}".encode()))
-        communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+        communicator = WebsocketCommunicator(application, path, headers=headers)
         opened.append(communicator)
         connected, code = await communicator.connect(timeout=5)
         return communicator, connected, code
@@ -106,10 +106,20 @@ def quiet_heartbeat(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_an_anonymous_socket_is_greeted_and_hears_nothing_it_did_not_ask_for(
+async def test_a_socket_without_a_session_from_a_signed_in_page_is_refused(open_socket):
+    communicator, connected, _code = await open_socket()
+
+    # Accepted, then closed with the code, so a browser sees its session is gone and stops
+    # retrying, rather than carrying on as a visitor that hears nothing.
+    assert connected is True
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_visitors_socket_is_greeted_and_hears_nothing_it_did_not_ask_for(
     open_socket, organization, customer, quiet_heartbeat
 ):
-    communicator, connected, _code = await open_socket()
+    communicator, connected, _code = await open_socket(path=realtime.VISITOR_SOCKET)
     hello = await communicator.receive_json_from(timeout=5)
 
     def publish_everywhere():
@@ -479,7 +489,7 @@ async def test_an_anonymous_socket_joins_public_groups_of_real_objects_and_nothi
     # An object group any signed-in user may join is still closed to a visitor.
     monkeypatch.setattr(realtime, "_object_authorizers", {})
     realtime.register_object_group("ticket", lambda user, object_id: True)
-    communicator, _connected, _code = await open_socket()
+    communicator, _connected, _code = await open_socket(path=realtime.VISITOR_SOCKET)
     await communicator.receive_json_from(timeout=5)
 
     answers = {}
@@ -518,7 +528,7 @@ async def test_a_public_group_is_kept_through_the_rights_checks_signed_in_or_not
     monkeypatch.setattr("csportal.consumers.RIGHTS_CHECK_EVERY", 1)
     sockets = []
     for user in (None, customer):
-        communicator, _connected, _code = await open_socket(user)
+        communicator, _connected, _code = await open_socket(user, path=realtime.VISITOR_SOCKET)
         await communicator.receive_json_from(timeout=5)
         await communicator.send_json_to({"action": "subscribe", "group": public(organization)})
         assert (await next_message(communicator))["type"] == "subscribed"
@@ -540,7 +550,7 @@ async def test_a_socket_joins_a_bounded_number_of_groups_on_request(
 ):
     monkeypatch.setattr("csportal.consumers.MAX_SUBSCRIPTIONS", 1)
     other = await database_sync_to_async(OrganizationFactory)()
-    communicator, _connected, _code = await open_socket()
+    communicator, _connected, _code = await open_socket(path=realtime.VISITOR_SOCKET)
     await communicator.receive_json_from(timeout=5)
 
     await communicator.send_json_to({"action": "subscribe", "group": public(organization)})

@@ -63,7 +63,7 @@ def test_an_anonymous_visitor_gets_a_socket_that_follows_only_the_providers_publ
     config = response.context["realtime_config"]
     assert (config["user"], config["staff"]) == (None, False)
     assert config["follow"] == [f"public.provider.{organization.pk}"]
-    assert config["socket"] == "/ws/events/"
+    assert config["socket"] == "/ws/events/?visitor=1"
     assert response.context["provider_page"] == {"organization": organization.pk, "pageSize": 10}
     assert 'id="realtime-config"' in html
     assert "ratings/provider.js" in html
@@ -77,7 +77,7 @@ def test_a_signed_in_visitor_follows_the_public_group_from_their_own_frame(
     response = client.get(provider_url())
 
     config = response.context["realtime_config"]
-    assert config["user"] == customer.pk
+    assert (config["user"], config["socket"]) == (customer.pk, "/ws/events/")
     assert config["follow"] == [live.provider_group(organization.pk)]
 
 
