@@ -131,7 +131,7 @@ def _plan(provider: Provider, *, now: datetime) -> list[_Step]:
     for ticket in tickets.order_by("created_at"):
         if rng.random() > 0.6:
             continue
-        written = ticket.resolved_at + timedelta(minutes=rng.randint(40, 2 * 24 * 60))
+        written = _awake(ticket.resolved_at + timedelta(minutes=rng.randint(40, 36 * 60)), zone)
         if written > now - timedelta(hours=1):
             continue
         stars = _stars(rng, organization.slug, ticket, now=now)
@@ -146,7 +146,7 @@ def _plan(provider: Provider, *, now: datetime) -> list[_Step]:
         )
         if rng.random() > (0.85 if stars <= 3 else 0.65):
             continue
-        wait = rng.choices([(15, 90), (90, 360), (360, 1440), (1440, 2880)], [40, 35, 20, 5])[0]
+        wait = rng.choices([(10, 60), (60, 240), (240, 720), (1440, 2880)], [45, 35, 15, 5])[0]
         answered = during_work(written + timedelta(minutes=rng.randint(*wait)), zone)
         if answered > now - timedelta(minutes=30):
             continue
@@ -160,6 +160,15 @@ def _plan(provider: Provider, *, now: datetime) -> list[_Step]:
             )
         )
     return steps
+
+
+def _awake(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment`, or the next morning when it falls in the night: customers write by day."""
+    local = moment.astimezone(zone)
+    if 8 <= local.hour < 22:
+        return moment
+    day = local.date() if local.hour < 8 else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(8, local.minute % 50), tzinfo=zone)
 
 
 def _poster(posted: dict, *, ticket: Ticket, stars: int, comment: str, at: datetime):
