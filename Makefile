@@ -27,11 +27,21 @@ messages: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemessages --locale zh_Hans --locale ko
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemessages --domain djangojs --locale zh_Hans --locale ko
 
+# `make run` behaves as production does (DEBUG off, static files collected and served by
+# WhiteNoise, a secret key) except that it speaks plain HTTP on this machine: no redirect
+# to HTTPS, cookies not kept to HTTPS. The key is made in var/secret_key on the first run
+# unless SECRET_KEY is set. It answers to localhost and to HOST; add other names with
+# ALLOWED_HOSTS.
+RUN_ENV = DEBUG=$${DEBUG:-0} SECRET_KEY_FILE=$${SECRET_KEY_FILE:-var/secret_key} \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost,[::1]},$${HOST:-127.0.0.1}" \
+	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
+
 ## Bring the whole portal up on http://127.0.0.1:8000 (SQLite, no Redis) with demo data.
 run: install
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 ## Run the whole test suite (SQLite by default; PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set).
 test: install

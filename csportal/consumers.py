@@ -1,4 +1,5 @@
-"""`/ws/events/`: one authenticated socket per tab, fed by `csportal.realtime.publish`.
+"""`/ws/events/`: one socket per tab, fed by `csportal.realtime.publish`. A signed-in
+person's joins their groups by right; a visitor's (a public page) only public groups.
 
 The socket delivers each event live as the channel layer brings it, and its heartbeat sends
 whatever the layer dropped: the events of its groups above its cursor that it has not sent.
@@ -15,6 +16,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from importlib import import_module
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -29,6 +31,10 @@ from . import realtime
 
 logger = logging.getLogger(__name__)
 
+
+# A socket joins at most this many groups on request (object and public groups): a page
+# follows a handful; more is a client filling the channel layer.
+MAX_SUBSCRIPTIONS = 50
 
 # The session, the user and their memberships are read again every so many beats (services
 # that change them close the sockets at once): a lost close message or a change made behind
@@ -49,6 +55,12 @@ def _session_is_current(session_key: str | None, user) -> bool:
     if str(data.get(SESSION_KEY)) != str(user.pk) or BACKEND_SESSION_KEY not in data:
         return False
     return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
+
+
+def _opened_as_visitor(scope) -> bool:
+    """Whether the page that opened the socket was rendered for a visitor who is not signed
+    in (`realtime.VISITOR_SOCKET`), as a public page is."""
+    return "visitor" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
 # The consumers whose heartbeat runs, for the health check and the tests: a consumer that
@@ -111,12 +123,20 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         # Accepted before refusing, so the browser sees the close code (a refused handshake
         # is a bare HTTP 403) and stops retrying.
         await self.accept()
-        if self.user is None or not self.user.is_authenticated:
+        self.signed_in = self.user is not None and self.user.is_authenticated
+        self.session_key = None
+        groups: set[str] = set()
+        if self.signed_in:
+            session = self.scope.get("session")
+            self.session_key = session.session_key if session is not None else None
+            groups = await database_sync_to_async(self._groups_by_right)(self.user)
+        elif not _opened_as_visitor(self.scope):
+            # A signed-in page whose session is gone (logged out, a new password): its tab
+            # must hear so, not carry on as a visitor that hears nothing.
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        session = self.scope.get("session")
-        self.session_key = session.session_key if session is not None else None
-        groups = await database_sync_to_async(self._groups_by_right)(self.user)
+        # A visitor who is not signed in joins nothing by right: only the public groups its
+        # page asks for (csportal.realtime.may_join).
         await self._join(groups)
         self.counts_in_presence = realtime.counts_in_presence(groups)
         self.cursor, _latest = await _marks.read()
@@ -211,7 +231,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.awaiting_resume = False
 
     async def _subscribe(self, group: str) -> None:
-        allowed = await database_sync_to_async(realtime.may_join_object_group)(self.user, group)
+        if group not in self.object_groups and len(self.object_groups) >= MAX_SUBSCRIPTIONS:
+            await self.send_json({"type": "error", "code": "too_many_groups", "group": group})
+            return
+        allowed = await database_sync_to_async(realtime.may_join)(self.user, group)
         if not allowed:
             await self.send_json({"type": "error", "code": "forbidden", "group": group})
             return
@@ -244,7 +267,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             except StopConsumer:
                 return  # The client is gone; its disconnect releases the rest.
             except Exception:
-                logger.exception("heartbeat failed for user %s", self.user.pk)
+                logger.exception("heartbeat failed for user %s", getattr(self.user, "pk", None))
 
     async def _beat(self, *, check_rights: bool) -> bool:
         """Renew presence, send what the layer dropped, check rights when it is their turn.
@@ -295,14 +318,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         still stands and the groups it may be in now. `floor` was read before: whatever
         commits after that is above it or found here."""
         groups = self.groups_joined
-        if check_rights:
+        if check_rights and not self.signed_in:
+            groups = {g for g in self.object_groups if realtime.may_join(None, g)}
+        elif check_rights:
             user = get_user_model().objects.filter(pk=self.user.pk, is_active=True).first()
             if user is None or (
                 self.session_key and not _session_is_current(self.session_key, user)
             ):
                 return Beat(still_allowed=False)
             groups = self._groups_by_right(user)
-            groups |= {g for g in self.object_groups if realtime.may_join_object_group(user, g)}
+            groups |= {g for g in self.object_groups if realtime.may_join(user, g)}
             if self.counts_in_presence:
                 # A connection swept while this server was too busy to renew it comes back.
                 self.presence.renew(

@@ -13,8 +13,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .api.errors import json_error, request_too_large
-from .views import api_not_found
+from .api.errors import json_error
+from .api.errors import request_too_large as api_request_too_large
+from .views import api_not_found, request_too_large
 
 # Pages the same for everyone (in a language named by the URL), which browsers may keep.
 PUBLIC_URL_NAMES = {"javascript-catalog"}
@@ -60,11 +61,13 @@ class RefuseNulMiddleware:
             raise Http404
         try:
             refused = _querydict_has_nul(request.GET) or _body_has_nul(request)
-        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
-            # The body is read here first now, so its size is refused here too: the API's
-            # own answer for it, Django's 400 for a page (as CsrfViewMiddleware raised it).
+        except RequestDataTooBig:
+            # The body is read here first, so its size is refused here: a 413, in JSON under
+            # /api/, else a page saying how much the portal takes.
+            return request_too_large(request)
+        except (TooManyFieldsSent, TooManyFilesSent):
             if api:
-                return request_too_large()
+                return api_request_too_large()
             raise
         except (MultiPartParserError, UnreadablePostError) as exc:
             if api:

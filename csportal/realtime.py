@@ -10,7 +10,8 @@ skip an event whose transaction was still open; everything up to the floor is fi
 Direction: this package's plumbing (this module, the consumer, the replay API, the context
 processor) imports no app; apps import it. What only an app knows it registers here from its
 AppConfig.ready(): the groups a user joins by right and how sockets count in presence
-(accounts), audiences (tickets), per-object groups (notifications, tickets). Only the
+(accounts), audiences (tickets), per-object groups (notifications, tickets), public groups
+(ratings). Only the
 project's composition (settings, urls, asgi, the seed_demo command) names apps.
 """
 
@@ -103,6 +104,47 @@ def may_join_object_group(user, group: str) -> bool:
     if authorizer is None or not object_id:
         return False
     return bool(authorizer(user, object_id))
+
+
+# Public groups ("public.provider.3"): what a page anyone may open follows, signed in or
+# not. Only what that page shows every visitor is ever published to one; they are the only
+# groups an anonymous socket can join. The app owning the object registers its kind with a
+# check that the object exists, so a socket can't fill the layer with made-up groups.
+ObjectExists = Callable[[str], bool]
+_public_kinds: dict[str, ObjectExists] = {}
+PUBLIC_PREFIX = "public"
+
+
+def register_public_group(kind: str, exists: ObjectExists) -> None:
+    """Let anyone join `public.<kind>.<id>` when `exists(id)` says there is such an object."""
+    _public_kinds[kind] = exists
+
+
+def public_group(kind: str, object_id: int | str) -> str:
+    return f"{PUBLIC_PREFIX}.{kind}.{object_id}"
+
+
+def may_join_public_group(group: str) -> bool:
+    prefix, _, rest = group.partition(".")
+    kind, _, object_id = rest.partition(".")
+    exists = _public_kinds.get(kind)
+    if prefix != PUBLIC_PREFIX or exists is None or not object_id:
+        return False
+    return bool(exists(object_id))
+
+
+# Where a visitor's tab opens its socket: the flag tells the consumer it was never signed in,
+# so a socket without a session is a visitor's, not a signed-in page's whose session ended.
+SOCKET = "/ws/events/"
+VISITOR_SOCKET = "/ws/events/?visitor=1"
+
+
+def may_join(user, group: str) -> bool:
+    """Whether a socket of `user` may join `group` on request: a public group, anyone; an
+    object group, a signed-in user its authorizer allows."""
+    if may_join_public_group(group):
+        return True
+    return bool(user is not None and user.is_authenticated and may_join_object_group(user, group))
 
 
 # The groups a user's sockets, pages and replays join by right: the app that owns people

@@ -11,6 +11,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from csportal import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -20,6 +22,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# `make run` names a file under var/: a fresh clone gets a key of its own on its first run
+# and keeps it, so sessions outlive a restart. Unset in production, where a missing key
+# must stop the server rather than have each process make up its own.
+SECRET_KEY_FILE = env.str("SECRET_KEY_FILE", default="")
+if not SECRET_KEY and SECRET_KEY_FILE:
+    SECRET_KEY = secret_key.read_or_create(BASE_DIR / SECRET_KEY_FILE)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -77,6 +85,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "csportal.urls"
+CSRF_FAILURE_VIEW = "csportal.views.csrf_failure"
 WSGI_APPLICATION = "csportal.wsgi.application"
 ASGI_APPLICATION = "csportal.asgi.application"
 
@@ -249,7 +258,7 @@ FORMAT_MODULE_PATH = ["csportal.formats"]
 
 # Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"
@@ -264,6 +273,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Served at the site's root, for what browsers ask for there (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "site_root"
 
 # Email ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -335,8 +346,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for plain HTTP on this machine (`make run`): browsers keep a Secure cookie
+    # from nothing but HTTPS and localhost, so a login at another address would not stick.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Everything comes from our origin, scripts only as files: pages pass data by json_script or

@@ -8,6 +8,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from .health import healthz
 from .views import api_not_found
 
+# Pages in the portal's frame, JSON under /api/; never Django's debug pages.
+handler400 = "csportal.views.bad_request"
+handler403 = "csportal.views.permission_denied"
+handler404 = "csportal.views.page_not_found"
+handler500 = "csportal.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("csportal.api.urls")),

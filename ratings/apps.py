@@ -9,8 +9,9 @@ class RatingsConfig(AppConfig):
     def ready(self):
         from csportal.realtime import register_audience
 
-        from .contributions import register
+        from . import contributions, live
         from .services import RESPONDING_ROLES, REVIEW_AUDIENCE
 
         register_audience(REVIEW_AUDIENCE, RESPONDING_ROLES)
-        register()
+        contributions.register()
+        live.register()

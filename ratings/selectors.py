@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Membership, Organization, Role, User
 from chat.models import Conversation
-from csportal.caching import remember
 from csportal.dates import format_date
 from technicians.models import ServiceRequest
 from tickets.models import Status as TicketStatus
@@ -275,6 +274,9 @@ HISTORY_MAX_DAYS = 366
 PERSON_KINDS = (TargetKind.AGENT, TargetKind.TECHNICIAN)
 
 
+_NOT_READ = object()
+
+
 def score_history(
     organization: Organization,
     *,
@@ -282,40 +284,47 @@ def score_history(
     kind: str = TargetKind.ORGANIZATION,
     person: User | None = None,
     today: date | None = None,
+    score=_NOT_READ,
 ) -> dict:
-    """A target's daily snapshots over the last `days` days up to `today`, oldest first."""
+    """A target's daily points over the last `days` days up to `today`, oldest first: the
+    snapshots of the days before, and for today, when the window ends today, the points as
+    they are now. Today's snapshot was taken once, at the day's first run of the daily task,
+    and every review since would leave the chart's end behind the score shown beside it.
+    `score`: the target's Score row (or None) when the caller has read it already."""
     # Snapshot days are dates in the default time zone, where the daily task runs; the
     # window counts on that calendar, not on the viewer's, which pages may have switched.
-    end = today or timezone.localdate(timezone=timezone.get_default_timezone())
+    current = timezone.localdate(timezone=timezone.get_default_timezone())
+    end = today or current
     start = end - timedelta(days=days - 1)
-    history = ScoreSnapshot.objects.filter(
+    snapshots = ScoreSnapshot.objects.filter(
         score__organization=organization,
         score__kind=kind,
         score__person=person,
         day__range=(start, end),
     ).order_by("day")
+    history = list(snapshots.values("day", "points", "count"))
+    if end == current:
+        if score is _NOT_READ:
+            score = Score.objects.filter(
+                organization=organization, kind=kind, person=person
+            ).first()
+        points = score_points(score) if score is not None and score.count else None
+        if points is not None:
+            history = [row for row in history if row["day"] != end]
+            history.append({"day": end, "points": points, "count": score.count})
     return {
         "kind": kind,
         "person": person.pk if person else None,
         "days": days,
         "start": start,
         "end": end,
-        "history": list(history.values("day", "points", "count")),
+        "history": history,
     }
 
 
+# How long the public page's score and chart may lag what no review announces: the points
+# drift with time (older reviews weigh less) and with other providers' reviews (the prior).
 PUBLIC_TREND_SECONDS = 600
-
-
-def public_trend(organization: Organization) -> dict:
-    """The public page's 90-day chart, kept for a few minutes: its points change once a day,
-    when the snapshots are taken, and every visitor of the page asks for the same."""
-    today = timezone.localdate(timezone=timezone.get_default_timezone())
-    return remember(
-        f"ratings:trend:{organization.pk}:{today.isoformat()}",
-        lambda: score_history(organization, today=today),
-        PUBLIC_TREND_SECONDS,
-    )
 
 
 def person_kind(membership: Membership) -> str:
@@ -347,6 +356,9 @@ class ScoreRow:
     def median_response_text(self) -> str:
         if self.median_response is None:
             return ""
+        if self.median_response < timedelta(minutes=1):
+            # timesince would say "0 minutes", which reads as no wait at all.
+            return _("less than a minute")
         start = timezone.now()
         return timesince(start, now=start + self.median_response, depth=2)
 

@@ -11,9 +11,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -26,11 +27,12 @@ from accounts.middleware import use_organization_timezone
 from accounts.models import Role
 from accounts.permissions import OrganizationStaffMixin
 from chat.access import access_customer_conversation
+from csportal.context_processors import follow_public_groups
 from csportal.forms import add_service_errors
 from technicians.access import access_customer_visit
 from tickets.access import access_customer_ticket
 
-from . import selectors, services
+from . import live, selectors, services
 from .access import (
     RATED_ROLES,
     access_customer_review,
@@ -57,15 +59,42 @@ class ProviderListView(ListView):
 
 class ProviderView(TemplateView):
     """A provider's public page; a customer it has served may review it here (its own staff
-    may not)."""
+    may not). Every visitor's tab follows the provider's public group (ratings.live) and,
+    told of a change, fetches the score (?part=score) and the reviews (?part=reviews) again.
+    """
 
     template_name = "ratings/provider.html"
     http_method_names = ["get", "post", "head", "options"]
+    parts = {"score", "reviews"}
 
     def dispatch(self, request, *args, **kwargs):
         self.organization, self.score = access_provider_score(kwargs["slug"])
         use_organization_timezone(request.user, self.organization)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        part = request.GET.get("part")
+        if part not in self.parts:
+            return super().get(request, *args, **kwargs)
+        if part == "score":
+            return HttpResponse(self.score_sections(self.reviews_version()))
+        return TemplateResponse(
+            request, "ratings/includes/provider_reviews_card.html", self.reviews_context()
+        )
+
+    def reviews_version(self) -> float:
+        # Every review posted, changed, deleted or answered moves the score's updated_at,
+        # so the cached sections and list of reviews are never older than their data.
+        return self.score.updated_at.timestamp() if self.score else 0
+
+    def reviews_context(self) -> dict:
+        return {
+            "organization": self.organization,
+            # Lazy: read only when the cached list below is missing or stale.
+            "reviews_page": SimpleLazyObject(lambda: selectors.recent_reviews(self.organization)),
+            "reviews_version": self.reviews_version(),
+            "own_review_id": selectors.own_review_id(self.request.user, self.organization),
+        }
 
     def review_form(self, data=None):
         return ReviewForm(
@@ -75,18 +104,16 @@ class ProviderView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        score = self.score
-        # Every review posted, changed, deleted or answered moves the score's updated_at,
-        # so the cached sections and list of reviews are never older than their data.
-        reviews_version = score.updated_at.timestamp() if score else 0
+        group = live.provider_group(self.organization.pk)
+        # Every visitor's tab, signed in or not, follows the provider's public group.
+        follow_public_groups(self.request, [group])
         context.update(
-            organization=self.organization,
-            score_sections=self.score_sections(reviews_version),
-            # Lazy: read only when the cached list below is missing or stale.
-            reviews_page=SimpleLazyObject(lambda: selectors.recent_reviews(self.organization)),
-            reviews_version=reviews_version,
-            own_review_id=selectors.own_review_id(user, self.organization),
-            provider_page={"organization": self.organization.pk},
+            score_sections=self.score_sections(self.reviews_version()),
+            provider_page={
+                "organization": self.organization.pk,
+                "pageSize": selectors.PUBLIC_REVIEWS,
+            },
+            **self.reviews_context(),
         )
         if "review_form" not in context and user.is_authenticated:
             form = self.review_form()
@@ -98,10 +125,11 @@ class ProviderView(TemplateView):
 
     def score_sections(self, reviews_version: float) -> str:
         """The score with its distribution, and the trend chart: the same for every visitor
-        in a language, so cached as HTML, read in one round trip. The score is rendered
-        once per version (every review, change or answer makes one), the chart once a day
-        (its snapshots are taken daily). The points also drift with time and with other
-        providers' reviews (the prior): that shows within PUBLIC_TREND_SECONDS."""
+        in a language, so cached as HTML, read in one round trip. Both are rendered once per
+        version (every review, change or answer makes one), the chart also once a day (its
+        days move); the chart ends at the score shown beside it. The points also drift with
+        time and with other providers' reviews (the prior): that shows within
+        PUBLIC_TREND_SECONDS."""
         organization, language = self.organization, get_language()
         day = timezone.localdate(timezone=timezone.get_default_timezone())
         sections = {
@@ -109,9 +137,9 @@ class ProviderView(TemplateView):
                 "ratings/includes/provider_summary_section.html",
                 lambda: {"summary": selectors.score_summary(self.score)},
             ),
-            f"ratings:provider-trend:{organization.pk}:{day}:{language}": (
+            f"ratings:provider-trend:{organization.pk}:{reviews_version}:{day}:{language}": (
                 "ratings/includes/provider_trend_section.html",
-                lambda: {"trend": selectors.public_trend(organization)},
+                lambda: {"trend": selectors.score_history(organization, score=self.score)},
             ),
         }
         cached = cache.get_many(sections)

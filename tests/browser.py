@@ -29,9 +29,20 @@ def log_in(page, email, password=PASSWORD, *, next_path=""):
     expect(page.locator("[data-realtime-status]")).to_have_attribute("data-state", "connected")
 
 
-def new_page(browser, base_url):
-    """A page in a context of its own (one person's cookie jar) that waits up to TIMEOUT_MS."""
-    context = browser.new_context(base_url=base_url)
+# Screens the pages are tried on: a laptop, and a phone held upright.
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+def new_page(browser, base_url, **options):
+    """A page in a context of its own (one person's cookie jar) that waits up to TIMEOUT_MS;
+    `options` go to the context (a screen: DESKTOP, PHONE; a locale)."""
+    context = browser.new_context(base_url=base_url, **options)
     context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()
 

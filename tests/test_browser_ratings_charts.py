@@ -1,5 +1,6 @@
-"""Trend charts in a real browser: drawn from the snapshots, empty when there are none, and
-switched to another person's series on the managers' scores dashboard."""
+"""Trend charts in a real browser: drawn from the snapshots up to the live score, empty before
+the first rating, and switched to another person's series on the managers' scores
+dashboard."""
 
 from datetime import timedelta
 from unittest import mock
@@ -97,8 +98,21 @@ def test_the_provider_page_draws_the_score_trend_from_its_snapshots(
     expect(legend_value(chart, 2)).to_have_text(str(newest.count))
 
 
-def test_the_provider_page_says_there_is_no_trend_before_the_first_snapshot(
+def test_a_provider_rated_for_the_first_time_today_has_a_chart_of_one_day(
     rated_today, browser, live_asgi_server
+):
+    page = new_page(browser, live_asgi_server)
+
+    page.goto("/providers/acme/")
+
+    chart = page.locator("#score-trend")
+    expect(chart).to_have_attribute("data-state", "chart")
+    hover_latest_day(page, chart)
+    expect(legend_value(chart, 2)).to_have_text("1")
+
+
+def test_the_provider_page_says_there_is_no_trend_before_the_first_rating(
+    organization, browser, live_asgi_server
 ):
     page = new_page(browser, live_asgi_server)
 
@@ -120,7 +134,8 @@ def test_a_manager_switches_the_dashboard_chart_to_a_technicians_trend(
     chart = page.locator("#scores-trend")
     expect(chart).to_have_attribute("data-state", "chart")
     hover_latest_day(page, chart)
-    expect(legend_value(chart, 2)).to_have_text("1")
+    # Today's point is the live score: all three ratings, the technician's two included.
+    expect(legend_value(chart, 2)).to_have_text("3")
 
     row = page.locator(f'[data-score-row="technician-{technician.pk}"]')
     row.get_by_role("button", name="Trend").click()

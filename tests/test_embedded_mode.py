@@ -1,7 +1,9 @@
 """`make run` without Redis: one `manage.py serve` process serves pages and runs the jobs.
 
-This starts the real command in a subprocess on a fresh SQLite file, with no REDIS_URL, and
-proves that a manager's invitation is emailed by the Celery worker inside that process.
+This runs the real commands of `make run` in subprocesses, with its environment (DEBUG off,
+a key file, plain HTTP) on a fresh SQLite file and static root, with no REDIS_URL, and
+proves that the pages, their static files and error pages are served as in production and
+that a manager's invitation is emailed by the Celery worker inside that process.
 """
 
 import os
@@ -21,20 +23,26 @@ MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
 STARTUP_TIMEOUT = 20.0
 EMAIL_TIMEOUT = 20.0
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = pytest.mark.timeout(180)
 
 
-def embedded_environment(database: Path) -> dict[str, str]:
-    """The environment of `make run` on a fresh machine: DEBUG and a database, nothing else."""
+def embedded_environment(var: Path) -> dict[str, str]:
+    """The environment the Makefile's `run` gives its commands on a fresh machine (its
+    RUN_ENV), with the database, static files and key under `var` instead of var/."""
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in {"REDIS_URL", "DATABASE_URL", "SECRET_KEY", "EMAIL_URL"}
+        if name not in {"REDIS_URL", "DATABASE_URL", "SECRET_KEY", "EMAIL_URL", "DEBUG"}
         and not name.startswith(("DJANGO_", "CELERY_"))
     }
     env.update(
-        DEBUG="1",
-        DATABASE_URL=f"sqlite:///{database}",
+        DEBUG="0",
+        SECRET_KEY_FILE=str(var / "secret_key"),
+        ALLOWED_HOSTS="127.0.0.1,localhost,[::1],127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        DATABASE_URL=f"sqlite:///{var / 'db.sqlite3'}",
+        STATIC_ROOT=str(var / "static"),
         DJANGO_SETTINGS_MODULE="csportal.settings",
         PYTHONUNBUFFERED="1",
     )
@@ -67,8 +75,8 @@ class Output:
 @pytest.fixture(scope="module")
 def embedded_server(tmp_path_factory):
     """`manage.py serve` on a migrated, seeded SQLite file; yields (base URL, its output)."""
-    env = embedded_environment(tmp_path_factory.mktemp("embedded") / "embedded.sqlite3")
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
+    env = embedded_environment(tmp_path_factory.mktemp("embedded"))
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["seed_demo"]):
         subprocess.run(
             [*MANAGE, *command], env=env, cwd=BASE_DIR, check=True, capture_output=True, timeout=120
         )
@@ -155,3 +163,23 @@ def test_the_embedded_server_reports_every_part_healthy(embedded_server):
         "channel_layer": True,
         "broker": True,
     }
+
+
+def test_the_embedded_server_serves_pages_static_files_and_its_own_error_pages(embedded_server):
+    base_url, _output = embedded_server
+
+    login = requests.get(f"{base_url}/login/", timeout=10)
+    stylesheet = re.search(r'href="(/static/css/app\.[0-9a-f]+\.css)"', login.text)
+    css = requests.get(f"{base_url}{stylesheet[1]}", timeout=10) if stylesheet else None
+    missing = requests.get(f"{base_url}/no/such/page/", timeout=10)
+    favicon = requests.get(f"{base_url}/favicon.ico", timeout=10)
+
+    assert login.status_code == 200
+    # Collected and served under their hashed names, as in production.
+    assert css is not None, login.text[:2000]
+    assert css.status_code == 200
+    assert "immutable" in css.headers["Cache-Control"]
+    assert missing.status_code == 404
+    assert '<p class="notice__code">404</p>' in missing.text
+    assert "URLconf" not in missing.text
+    assert (favicon.status_code, favicon.content[:4]) == (200, b"\x00\x00\x01\x00")

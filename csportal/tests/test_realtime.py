@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Presence, PresenceConnection, User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import OrganizationFactory, UserFactory
 from csportal import realtime
 from csportal.asgi import application
 from csportal.models import Event
@@ -51,12 +51,12 @@ async def open_socket():
     """Open `/ws/events/` as a user (or anonymously); sockets still open are closed after."""
     opened = []
 
-    async def _open(user=None, origin=LOCAL_ORIGIN):
+    async def _open(user=None, origin=LOCAL_ORIGIN, path=realtime.SOCKET):
         headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
         if user is not None:
             cookie = await database_sync_to_async(session_cookie)(user)
             headers.append((b"cookie", f"sessionid={cookie}".encode()))
-        communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+        communicator = WebsocketCommunicator(application, path, headers=headers)
         opened.append(communicator)
         connected, code = await communicator.connect(timeout=5)
         return communicator, connected, code
@@ -106,12 +106,32 @@ def quiet_heartbeat(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_an_anonymous_socket_is_refused(open_socket):
+async def test_a_socket_without_a_session_from_a_signed_in_page_is_refused(open_socket):
     communicator, connected, _code = await open_socket()
 
-    # Accepted, then closed with the code, so a browser sees it and stops retrying.
+    # Accepted, then closed with the code, so a browser sees its session is gone and stops
+    # retrying, rather than carrying on as a visitor that hears nothing.
     assert connected is True
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_visitors_socket_is_greeted_and_hears_nothing_it_did_not_ask_for(
+    open_socket, organization, customer, quiet_heartbeat
+):
+    communicator, connected, _code = await open_socket(path=realtime.VISITOR_SOCKET)
+    hello = await communicator.receive_json_from(timeout=5)
+
+    def publish_everywhere():
+        publish_now("ticket.updated", {"ticket": 12}, org_staff_group(organization.pk))
+        publish_now("ticket.updated", {"ticket": 12}, user_group(customer.pk))
+        publish_now("provider.changed", {"organization": organization.pk}, public(organization))
+
+    await database_sync_to_async(publish_everywhere)()
+
+    assert (connected, hello) == (True, {"type": "hello"})
+    assert await communicator.receive_nothing(timeout=1) is True
+    assert await database_sync_to_async(PresenceConnection.objects.exists)() is False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -452,6 +472,97 @@ async def test_a_socket_whose_object_group_is_no_longer_allowed_is_closed_to_rec
     while (message := await communicator.receive_output(timeout=5))["type"] == "websocket.send":
         pass
     assert message == {"type": "websocket.close", "code": 4000}
+
+
+# Public groups -----------------------------------------------------------------------------
+
+
+def public(organization) -> str:
+    """A provider's public group, which ratings registers for its public page."""
+    return realtime.public_group("provider", organization.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_anonymous_socket_joins_public_groups_of_real_objects_and_nothing_else(
+    open_socket, organization, monkeypatch
+):
+    # An object group any signed-in user may join is still closed to a visitor.
+    monkeypatch.setattr(realtime, "_object_authorizers", {})
+    realtime.register_object_group("ticket", lambda user, object_id: True)
+    communicator, _connected, _code = await open_socket(path=realtime.VISITOR_SOCKET)
+    await communicator.receive_json_from(timeout=5)
+
+    answers = {}
+    for group in [
+        "ticket.12",
+        "org.1.staff",
+        f"user.{organization.pk}",
+        "public.provider.999999",
+        "public.provider.acme",
+        "public.nothing.1",
+        public(organization),
+    ]:
+        await communicator.send_json_to({"action": "subscribe", "group": group})
+        answers[group] = (await next_message(communicator))["type"]
+    event = await database_sync_to_async(publish_now)(
+        "provider.changed", {"organization": organization.pk}, public(organization)
+    )
+    delivered = await next_message(communicator)
+
+    assert answers == {
+        "ticket.12": "error",
+        "org.1.staff": "error",
+        f"user.{organization.pk}": "error",
+        "public.provider.999999": "error",
+        "public.provider.acme": "error",
+        "public.nothing.1": "error",
+        public(organization): "subscribed",
+    }
+    assert delivered == event.as_message()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_public_group_is_kept_through_the_rights_checks_signed_in_or_not(
+    open_socket, organization, customer, monkeypatch
+):
+    monkeypatch.setattr("csportal.consumers.RIGHTS_CHECK_EVERY", 1)
+    sockets = []
+    for user in (None, customer):
+        communicator, _connected, _code = await open_socket(user, path=realtime.VISITOR_SOCKET)
+        await communicator.receive_json_from(timeout=5)
+        await communicator.send_json_to({"action": "subscribe", "group": public(organization)})
+        assert (await next_message(communicator))["type"] == "subscribed"
+        sockets.append(communicator)
+
+    for communicator in sockets:
+        await heartbeats(communicator, 2)  # each one checked the socket's rights
+    event = await database_sync_to_async(publish_now)(
+        "provider.changed", {"organization": organization.pk}, public(organization)
+    )
+
+    for communicator in sockets:
+        assert (await next_message(communicator))["id"] == event.pk
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_joins_a_bounded_number_of_groups_on_request(
+    open_socket, organization, monkeypatch
+):
+    monkeypatch.setattr("csportal.consumers.MAX_SUBSCRIPTIONS", 1)
+    other = await database_sync_to_async(OrganizationFactory)()
+    communicator, _connected, _code = await open_socket(path=realtime.VISITOR_SOCKET)
+    await communicator.receive_json_from(timeout=5)
+
+    await communicator.send_json_to({"action": "subscribe", "group": public(organization)})
+    first = await next_message(communicator)
+    await communicator.send_json_to({"action": "subscribe", "group": public(other)})
+    second = await next_message(communicator)
+    await communicator.send_json_to({"action": "subscribe", "group": public(organization)})
+    again = await next_message(communicator)
+
+    assert first == {"type": "subscribed", "group": public(organization)}
+    assert second == {"type": "error", "code": "too_many_groups", "group": public(other)}
+    assert again == first
 
 
 # Replay ------------------------------------------------------------------------------------

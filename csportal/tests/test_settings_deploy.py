@@ -155,3 +155,38 @@ def test_the_proxy_refuses_exactly_the_requests_larger_than_the_portal_accepts()
     assert result.returncode == 0, result.stderr
     (max_size,) = re.findall(r"request_body\s*\{\s*max_size\s+(\d+)\s*\}", caddyfile)
     assert int(max_size) == int(result.stdout)
+
+
+def test_make_run_gets_a_private_key_of_its_own_on_the_first_run_and_keeps_it(tmp_path):
+    # What the Makefile's `run` sets: no SECRET_KEY, a key file, plain HTTP on this machine.
+    env = production_env(
+        SECRET_KEY=None,
+        SECRET_KEY_FILE=str(tmp_path / "secret_key"),
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        REDIS_URL=None,
+        PROXY_COUNT=None,
+    )
+    script = (
+        "import csportal.settings as s; "
+        "print(s.SECRET_KEY, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.DEBUG)"
+    )
+
+    first = run_python(["-c", script], env)
+    second = run_python(["-c", script], env)
+
+    assert first.returncode == 0, first.stderr
+    key, *flags = first.stdout.split()
+    assert len(key) >= 50
+    assert flags == ["False", "False", "False", "False"]
+    assert second.stdout == first.stdout
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_production_keeps_its_cookies_to_https():
+    script = "import csportal.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+
+    result = run_python(["-c", script], production_env())
+
+    assert result.stdout.split() == ["True", "True"]

@@ -19,7 +19,7 @@ from notifications.services import notify_after_commit
 from technicians.models import ServiceRequest
 from tickets.models import Ticket
 
-from .. import scoring, sentiment
+from .. import live, scoring, sentiment
 from ..models import Review, ReviewResponse
 from .eligibility import (
     _check_not_staff,
@@ -157,6 +157,7 @@ def _announce_review(review: Review) -> None:
     it is about."""
     organization = review.organization
     publish("review.posted", _review_payload(review), groups=_review_groups(review))
+    live.announce_provider_changed(organization.pk)
     for person in _review_audience(review):
         with in_language_of(person):
             notify_after_commit(
@@ -272,6 +273,7 @@ def review_edit(
             now=now,
         )
         publish("review.posted", _review_payload(review), groups=_review_groups(review))
+        live.announce_provider_changed(review.organization_id)
     return review
 
 
@@ -299,6 +301,7 @@ def review_delete(*, review: Review, customer: User, now: datetime | None = None
             {"id": review.pk, "organization": review.organization_id},
             groups=_review_groups(review),
         )
+        live.announce_provider_changed(review.organization_id)
         review.delete()
 
 
@@ -335,6 +338,7 @@ def review_respond(
             payload,
             groups=[user_group(review.customer_id), *_review_groups(review)],
         )
+        live.announce_provider_changed(review.organization_id)
         with in_language_of(review.customer):
             notify_after_commit(
                 recipient=review.customer,

@@ -61,11 +61,50 @@ def test_the_organization_history_is_public_daily_and_oldest_first(organization,
         "history": [
             {"day": "2025-03-29", "points": body["history"][0]["points"], "count": 1},
             {"day": "2025-03-30", "points": body["history"][1]["points"], "count": 2},
-            {"day": "2025-03-31", "points": body["history"][2]["points"], "count": 1},
+            {"day": "2025-03-31", "points": body["history"][2]["points"], "count": 2},
         ],
     }
     stored = ScoreSnapshot.objects.filter(score__kind=TargetKind.ORGANIZATION).order_by("day")
-    assert [row["points"] for row in body["history"]] == [s.points for s in stored]
+    assert [row["points"] for row in body["history"][:2]] == [s.points for s in stored][:2]
+
+
+def test_todays_point_is_the_live_score_not_the_snapshot_taken_earlier_today(
+    organization, agent, today
+):
+    posted_review(organization, stars=5, agent=agent)
+    snapshots(0)  # the day's snapshot, taken before the next review
+    posted_review(organization, stars=1)
+    live = selectors.score_summary(selectors.organization_score(organization))["points"]
+    snapshot = ScoreSnapshot.objects.get(score__kind=TargetKind.ORGANIZATION)
+
+    history = client_for().get(history_url()).json()["history"]
+
+    assert snapshot.points != pytest.approx(live)
+    assert history == [{"day": "2025-03-31", "points": pytest.approx(live), "count": 2}]
+
+
+def test_a_score_without_snapshots_still_ends_at_its_live_point(
+    organization, manager, agent, today
+):
+    posted_review(organization, stars=4, agent=agent)
+    person_live = services.score_points(selectors.person_score(agent.memberships.get()))
+
+    body = client_for(manager).get(history_url(person=agent.pk)).json()
+
+    assert body["history"] == [
+        {"day": "2025-03-31", "points": pytest.approx(person_live), "count": 1}
+    ]
+
+
+def test_a_window_ending_before_today_has_no_live_point(organization, today):
+    posted_review(organization, stars=4)
+    snapshots(1)
+
+    history = selectors.score_history(organization, today=TODAY - timedelta(days=1))
+
+    assert [(row["day"], row["count"]) for row in history["history"]] == [
+        (TODAY - timedelta(days=1), 1)
+    ]
 
 
 def test_the_history_keeps_to_its_window_and_its_organization(
@@ -209,16 +248,13 @@ def test_the_provider_page_embeds_its_history_for_the_chart(client, organization
     assert [row["count"] for row in trend["history"]] == [1]
     assert trend == selectors.score_history(organization)
     html = response.content.decode()
-    assert 'id="score-trend-data"' in html
-    assert 'data-trend-source="score-trend-data"' in html
+    assert 'data-trend-history="{&quot;kind&quot;: &quot;organization&quot;' in html
     assert 'data-state="chart"' in html
     assert "vendor/uplot/uPlot.min.css" in html
     assert "ratings/trend.js" in html
 
 
 def test_the_provider_page_says_when_there_is_no_trend_yet(client, organization):
-    posted_review(organization, stars=4)
-
     response = client.get(provider_url())
 
     html = response.content.decode()

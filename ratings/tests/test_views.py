@@ -425,9 +425,10 @@ def test_the_score_and_trend_come_from_the_cache_until_a_review_changes_them(
         after_review = client.get(provider_url())
 
     assert render.call_count == 0
-    # The chart's snapshots are daily: a review re-renders the score only.
+    # The chart ends at the score shown beside it: a review re-renders both.
     assert [call.args[0] for call in rerender.call_args_list] == [
-        "ratings/includes/provider_summary_section.html"
+        "ratings/includes/provider_summary_section.html",
+        "ratings/includes/provider_trend_section.html",
     ]
     assert after_review.context["summary"]["count"] == 2
     assert [row["count"] for row in after_review.context["summary"]["distribution"]] == [
@@ -461,7 +462,9 @@ def test_the_cached_list_of_reviews_shows_each_visitor_their_own_time_zone(
 def test_a_provider_without_reviews_has_a_page_and_an_unknown_one_is_a_404(
     client, organization, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(4):
+    # The provider, its score, its reviews, and the visitor's socket: its cursor and the
+    # events above it that the page shows already.
+    with django_assert_max_num_queries(6):
         empty = client.get(provider_url())
     missing = client.get(provider_url("nobody-here"))
 

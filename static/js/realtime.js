@@ -25,7 +25,8 @@ let lastMessageAt = 0;
 // ids in `seen` have been. The server moves the cursor only past events that are final.
 let cursor = config ? config.cursor : 0;
 const seen = new Set(config ? config.shown : []);
-const subscriptions = new Set();
+// The public groups the page follows (a provider's public page), joined on every connect.
+const subscriptions = new Set(config ? config.follow || [] : []);
 
 // ---- Public API ----------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.demo import DEMO_CUSTOMERS, DEMO_PASSWORD, DEMO_STAFF, seed_accounts
+from accounts.demo import DEMO_CUSTOMERS, DEMO_ORGANIZATIONS, DEMO_PASSWORD, seed_accounts
 from chat.demo import seed_conversations
 from ratings.demo import seed_reviews
 from technicians.demo import seed_visits
@@ -10,19 +11,22 @@ from tickets.demo import seed_tickets
 
 class Command(BaseCommand):
     help = (
-        "Fill a demo organization with staff, customers, their tickets, visits, chats and "
-        "reviews so every screen has something on it. Running it twice changes nothing."
+        "Fill two providers with staff, customers served by both, three months of tickets "
+        "and reviews, today's visits and chats, so every screen has something on it. "
+        "Running it twice changes nothing."
     )
 
     @transaction.atomic
     def handle(self, *args, **options):
-        organization, staff, customers, account_rows = seed_accounts()
+        now = timezone.now()
+        cast, rows = seed_accounts()
         # In this order: visits follow up tickets, and reviews are about all three.
-        rows = account_rows + sum(
-            seed(organization, staff, customers)
-            for seed in (seed_tickets, seed_visits, seed_conversations, seed_reviews)
-        )
+        for provider in cast.providers:
+            for seed in (seed_tickets, seed_visits, seed_conversations):
+                rows += seed(provider, cast, now=now)
+        rows += seed_reviews(cast, now=now)
+        logins = ", ".join(spec["staff"][0][0] for spec in DEMO_ORGANIZATIONS)
         self.stdout.write(
-            f"Demo data ready ({rows} rows created). Log in with any of "
-            f"{DEMO_STAFF[0][0]}, {DEMO_CUSTOMERS[0][0]}, ... and password {DEMO_PASSWORD!r}."
+            f"Demo data ready ({rows} rows created). Log in with any of {logins}, "
+            f"{DEMO_CUSTOMERS[0][0]}, ... and password {DEMO_PASSWORD!r}."
         )

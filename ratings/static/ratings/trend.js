@@ -1,6 +1,6 @@
 // Trend charts of a points score, drawn with uPlot from the score history JSON
 // (GET /api/v1/organizations/<slug>/score/history). A chart's first series comes embedded
-// in the page (json_script named by data-trend-source), so it draws without a request;
+// in the page (its data-trend-history attribute), so it draws without a request;
 // buttons marked data-trend-select fetch another target's series into the same chart.
 // Every word shown comes from the page, already translated, and is set as text only.
 import { formatDate, formatMonthDay } from "../js/formats.js";
@@ -152,19 +152,34 @@ function select(button) {
   loadTrend(root, button.dataset.trendUrl);
 }
 
-for (const root of document.querySelectorAll("[data-trend]")) {
-  const source = document.getElementById(root.dataset.trendSource);
-  if (source) {
-    drawTrend(root, JSON.parse(source.textContent));
+const started = new WeakSet();
+
+function start(container) {
+  const roots = [...container.querySelectorAll("[data-trend]")];
+  if (container.matches?.("[data-trend]")) {
+    roots.push(container);
   }
-  const box = root.querySelector('[data-trend-when="chart"]');
-  new ResizeObserver(() => {
-    const chart = charts.get(root);
-    if (chart && box.clientWidth && box.clientWidth !== chart.width) {
-      chart.setSize({ width: box.clientWidth, height: HEIGHT });
+  for (const root of roots) {
+    if (started.has(root)) {
+      continue;
     }
-  }).observe(box);
+    started.add(root);
+    if (root.dataset.trendHistory) {
+      drawTrend(root, JSON.parse(root.dataset.trendHistory));
+    }
+    const box = root.querySelector('[data-trend-when="chart"]');
+    new ResizeObserver(() => {
+      const chart = charts.get(root);
+      if (chart && box.clientWidth && box.clientWidth !== chart.width) {
+        chart.setSize({ width: box.clientWidth, height: HEIGHT });
+      }
+    }).observe(box);
+  }
 }
+
+start(document);
+// A chart swapped in by htmx (the provider page's score, fetched again live) is drawn too.
+document.addEventListener("htmx:load", (event) => start(event.detail.elt));
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-trend-select]");
