@@ -35,12 +35,11 @@ workers x 4 threads; keep-alive asyncio clients, closed loop, 4 and 16 clients b
     technician day            the technician's day as a technician signed in (session cookie),
                               one of 200, on the next weekday from today (today on a weekday)
 
-"technician day" is the existing API for now, `GET /api/v1/organizations/<slug>/
-service-requests/?since=<day>&until=<day>` (a technician sees only their own visits;
-technicians.selectors.organization_visits behind it), because the technician's Today page
-is being built beside this benchmark. When it lands, DAY_PATH below is the one line to
-change (e.g. to "/o/{slug}/today/"); the scenario signs in with a session cookie, which the
-page and the API both take, and expects a 200 either way.
+"technician day" is the technician's Today page, `GET /o/<slug>/today/`: the page frame
+and the agenda panel technicians adds to it (technicians.selectors.agenda_days: today and
+the coming seven days, in order), signed in with a session cookie. DAY_PATH is the one line
+to change to measure something else (the visits API took
+"/api/v1/organizations/{slug}/service-requests/?since={day}&until={day}").
 
 Queries per request come from calling each scenario once in-process (harness.count_queries);
 --explain shows the plan of each of their SELECTs. Before the load, a sample of each
@@ -101,7 +100,7 @@ PASSWORD = "bench-password-0123"  # noqa: S105 - benchmark users in a throwaway 
 SAMPLES = 20  # in-process answers per availability scenario, to check what it is
 
 # The one line to change when the technician's Today page exists (see the docstring).
-DAY_PATH = "/api/v1/organizations/{slug}/service-requests/?since={day}&until={day}"
+DAY_PATH = "/o/{slug}/today/"
 
 TARGET_AVAILABILITY_P95_MS = 20.0
 TARGET_DAY_P95_MS = 50.0
