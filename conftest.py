@@ -7,6 +7,7 @@ from channels.layers import channel_layers
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.utils import translation
 
 from accounts.models import Role
 from accounts.tests.factories import CustomerFactory, OrganizationFactory, staff
@@ -34,6 +35,15 @@ def _fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's language: a page read in Chinese or Korean through the
+    test client leaves its language active in the thread, as nothing deactivates it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
