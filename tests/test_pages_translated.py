@@ -77,6 +77,11 @@ def english_left(html: str, data: set[str]) -> list[str]:
 
 @pytest.fixture
 def ticket(organization, customer, agent):
+    return ticket_with_updates(organization, customer, agent)
+
+
+def ticket_with_updates(organization, customer, agent):
+    """A categorized ticket with a public progress note and an internal one."""
     category = CategoryFactory(organization=organization, name="Boilers")
     ticket = TicketFactory(
         organization=organization,

@@ -23,7 +23,7 @@ def assert_portal_page(response, status: int, heading: str, *, language: str = "
     assert response["Content-Type"].startswith("text/html")
     assert f'<p class="notice__code">{status}</p>' in html
     assert heading in html
-    assert f'<html lang="{language}">' in html
+    assert f'<html lang="{language}" ' in html
     assert '<a class="button" href="/">Go to your start page</a>' in html
     assert 'rel="icon" href="/favicon.ico"' in html
 
