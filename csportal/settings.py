@@ -121,9 +121,12 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # FETCH and CLOSE a server-side cursor: three round trips for a handful of choices. No
     # code here iterates a table too large to fetch at once.
     _db["DISABLE_SERVER_SIDE_CURSORS"] = True
-    # No server-side prepared statements (Django's default): a process still running during
-    # a rolling deploy would fail every prepared read of a column a migration widened
+    # Parameters bound by the server, not quoted into the SQL in Python (psycopg's client
+    # cursor cost 2 ms of a new ticket's Python: bench/tickets_load.py, issue 17), but no
+    # statement prepared there (prepare_threshold None): a process still running during a
+    # rolling deploy would fail every prepared read of a column a migration widened
     # (csportal/tests/test_rolling_migration.py).
+    _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=None)
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
