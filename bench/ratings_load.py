@@ -305,6 +305,7 @@ def seed() -> None:
                 + ("Service the washing machine", "1 High Street", "completed")
                 + (start, start + timedelta(hours=2), "Replaced the drain pump.")
                 + (start - timedelta(days=2), start, start + timedelta(hours=2))
+                + ("", "", "", "", "fixed")
             )
             opened = now - timedelta(days=rng.uniform(3, 300))
             chats.append(
@@ -316,7 +317,8 @@ def seed() -> None:
             "technicians_servicerequest",
             ["organization_id", "customer_id", "technician_id", "summary", "address"]
             + ["status", "scheduled_start", "scheduled_end", "report", "created_at"]
-            + ["started_at", "completed_at"],
+            + ["started_at", "completed_at"]
+            + ["postal_code", "symptoms", "customer_notes", "parts_used", "outcome"],
             visits,
         )
         _copy(
