@@ -425,11 +425,10 @@ class StaffHomeView(OrganizationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["staff"] = (
-            selectors.organization_staff(self.organization)
-            .active()
-            .filter(accepted_at__isnull=False)
-        )
+        # Only who is online now: the page adds whoever comes online later as it is told
+        # (static/js/presence.js). Listing the whole staff and hiding the offline in CSS read
+        # 10,000 members and their skills on a technician's phone (bench/technicians_load.py).
+        context["staff"] = selectors.online_staff(self.organization)
         return context
 
 

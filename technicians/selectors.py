@@ -75,13 +75,14 @@ def local_today(organization: Organization, now: datetime) -> date:
 
 
 def _visit_rows() -> QuerySet[ServiceRequest]:
+    # A page about visits shows people's names, never reads their password hashes.
     return ServiceRequest.objects.select_related(
         "organization",
         "customer__customer_profile",
         "technician",
         "product",
         "area__branch_office",
-    )
+    ).defer("customer__password", "technician__password")
 
 
 # People's own visits -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from accounts.models import ApiToken, InvitationStatus, Membership, Role, StaffI
 from accounts.tests.factories import (
     PASSWORD,
     StaffInvitationFactory,
+    online,
 )
 from accounts.tokens import make_invitation_token
 from csportal.celery import app as celery_app
@@ -97,7 +98,11 @@ def test_each_person_lands_on_their_own_start_page_after_logging_in(client, requ
     assert logged_in_user_id(client) == str(person.pk)
 
 
-def test_a_staff_page_shows_the_organization_and_who_is_on_the_staff(client, agent, manager):
+def test_a_staff_page_shows_the_organization_and_who_of_the_staff_is_online(
+    client, agent, manager, receptionist
+):
+    online(manager)
+    online(agent)
     client.force_login(agent)
 
     response = client.get(reverse("accounts:agent-dashboard", args=["acme"]))
@@ -105,8 +110,10 @@ def test_a_staff_page_shows_the_organization_and_who_is_on_the_staff(client, age
     assert response.status_code == 200
     page = response.content.decode()
     assert "Acme Repairs" in page
-    assert f'data-presence-user="{manager.pk}"' in page
+    assert f'data-online-user="{manager.pk}"' in page
     assert f'data-online-user="{agent.pk}"' in page
+    # Offline: the page adds them when they come online.
+    assert f'data-online-user="{receptionist.pk}"' not in page
 
 
 def test_every_logged_in_page_tells_its_socket_where_to_resume_and_what_it_already_shows(
