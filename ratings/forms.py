@@ -1,15 +1,19 @@
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from .models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, GiftKind
 from .selectors import SUBJECT_GROUPS
 
-# "3 stars": what each star is called to a screen reader, and in tests.
-STAR_CHOICES = [
-    (n, ngettext_lazy("%(count)d star", "%(count)d stars", "count") % {"count": n})
-    for n in range(1, 6)
-]
+
+def _stars_label(count: int) -> str:
+    return ngettext("%(count)d star", "%(count)d stars", count) % {"count": count}
+
+
+# "3 stars": what each star is called to a screen reader, and in tests; worded when shown, in
+# the reader's language (formatting a lazy plural here would fix it in the language loaded).
+STAR_CHOICES = [(n, lazy(_stars_label, str)(n)) for n in range(1, 6)]
 
 
 class StarsInput(forms.RadioSelect):

@@ -55,7 +55,7 @@ def test_a_visitor_sees_a_review_posted_elsewhere_and_its_answer_arrive(
 
     author = open_page_at(browser, live_asgi_server, customer, "/providers/acme/")
     form = author.locator("#review-form")
-    form.get_by_label("5", exact=True).check()
+    form.get_by_label("5 stars", exact=True).check()
     form.get_by_label("Your review").fill("The boiler is dry at last. Thank you!")
     form.get_by_label("About").select_option(value=f"ticket-{served.pk}")
     form.get_by_role("button", name="Publish my review").click()

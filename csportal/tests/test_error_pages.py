@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client, override_settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from csportal import context_processors
 
@@ -18,13 +20,17 @@ def page(response) -> str:
 
 
 def assert_portal_page(response, status: int, heading: str, *, language: str = "en") -> None:
+    """`heading` and the way back are looked for as the reader's `language` words them."""
     html = page(response)
+    with translation.override(language):
+        heading = gettext(heading)
+        back = gettext("Go to your start page")
     assert response.status_code == status
     assert response["Content-Type"].startswith("text/html")
     assert f'<p class="notice__code">{status}</p>' in html
     assert heading in html
     assert f'<html lang="{language}" ' in html
-    assert '<a class="button" href="/">Go to your start page</a>' in html
+    assert f'<a class="button" href="/">{back}</a>' in html
     assert 'rel="icon" href="/favicon.ico"' in html
 
 

@@ -18,8 +18,9 @@ from tickets.tests.factories import TicketFactory
 pytestmark = pytest.mark.django_db
 
 
-def tomorrow_at(hour: int):
-    day = timezone.now() + timedelta(days=1)
+def later_at(hour: int):
+    # The day after tomorrow: past the default cut-off of 24 hours at any time of day.
+    day = timezone.now() + timedelta(days=2)
     return day.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
@@ -27,8 +28,8 @@ def scheduled(visit, technician, receptionist):
     return services.visit_schedule(
         visit=visit,
         technician=technician,
-        start=tomorrow_at(9),
-        end=tomorrow_at(11),
+        start=later_at(9),
+        end=later_at(11),
         by=receptionist,
     )
 
@@ -82,7 +83,7 @@ def test_reception_books_a_technician_and_the_customer_and_technician_are_told(
     assert (visit.status, visit.technician, visit.scheduled_start) == (
         VisitStatus.SCHEDULED,
         technician,
-        tomorrow_at(9),
+        later_at(9),
     )
     told = set(Event.objects.filter(type="visit.updated").values_list("group", flat=True))
     assert {user_group(customer.pk), user_group(technician.pk)} <= told
@@ -104,8 +105,8 @@ def test_only_staff_book_and_only_the_organizations_technicians_are_booked(
         services.visit_schedule(
             visit=visit,
             technician=technician,
-            start=tomorrow_at(11),
-            end=tomorrow_at(9),
+            start=later_at(11),
+            end=later_at(9),
             by=receptionist,
         )
 
@@ -209,8 +210,8 @@ def test_a_visit_moved_to_another_technician_is_told_to_both(
     services.visit_schedule(
         visit=visit,
         technician=colleague,
-        start=tomorrow_at(13),
-        end=tomorrow_at(15),
+        start=later_at(13),
+        end=later_at(15),
         by=receptionist,
     )
 
