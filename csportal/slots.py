@@ -26,7 +26,13 @@ Slots so far (owner: what its pages give):
     tickets.customer_ticket     a customer's ticket page, under the timeline (panels)
     technicians.offer           each technician offered in the visit search, under their
                                 introduction (panels): `offer` (technicians.availability.Offer)
-A visit or chat page names its own the same way ("technicians.visit", "chat.conversation").
+    technicians.desk            inside the desk's booking form, after the caller (panels); the
+                                form's data reaches the app's desk step (technicians.registries)
+    technicians.visit           a visit's page for its technician and its organization's visit
+                                staff, never its customer (panels): `visit`, `role`
+    technicians.visit_report    inside the completion report form (panels): `visit`; the data
+                                reaches the app's report step (technicians.registries)
+A chat page names its own the same way ("chat.conversation").
 """
 
 from collections.abc import Callable, Iterable, Mapping

@@ -39,6 +39,6 @@ urlpatterns = [
 # (tests/test_app_boundaries.py proves it for each).
 urlpatterns += [
     path("", include(f"{app}.urls"))
-    for app in ("notifications", "tickets", "technicians", "ratings", "accounts")
+    for app in ("notifications", "tickets", "technicians", "sensitivity", "ratings", "accounts")
     if apps.is_installed(app)
 ]

@@ -8,6 +8,7 @@ already in the results, the nearest one picked, so Enter books it.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from accounts.permissions import OrganizationStaffMixin
 from csportal.dates import format_datetime
 from csportal.forms import add_service_errors
 
-from . import availability, selectors, services
+from . import availability, registries, selectors, services
 from .access import VISIT_ROLES, access_organization_visit
 from .models import VisitStatus
 from .staff_forms import DeskBookForm, DeskSearchForm
@@ -153,7 +154,9 @@ class DeskView(_DeskMixin, TemplateView):
             data = form.cleaned_data
             waiting = self._waiting(data.get("request"))
             try:
-                visit = self.book(form, waiting)
+                with transaction.atomic():
+                    visit = self.book(form, waiting)
+                    registries.run_desk_steps(visit, request.POST, request.user)
             except services.SlotTaken as taken:
                 form.add_error(None, _("That time was just taken. Pick one of these instead."))
                 return self.render_to_response(

@@ -10,6 +10,13 @@ technician's report stands. A hook that must not be lost queues a Celery task wi
 visit's id (the task re-reads the visit); the visit it gets has its organization, customer,
 technician, product and area loaded.
 
+Report and desk steps: `step(visit, data, by)` runs inside the transaction that completes
+the visit (`register_report_step`) or books it at the reception desk (`register_desk_step`),
+after the visit is saved, with the submitted form or API data. A step that refuses raises
+ValidationError({field: message}): the whole report or booking is undone and the message
+shows on the form. Its inputs come from the app's own panel in the report form or the desk
+form (slots "technicians.visit_report" and "technicians.desk").
+
 Ratings: `provider(organization_id, user_ids)` returns {user id: TechnicianRating} for the
 technicians it has a score for, in one query; without a provider nobody has a rating, and
 availability ranks by workload alone.
@@ -44,6 +51,31 @@ def _run_visit_finished(visit) -> None:
             hook(visit)
         except Exception:
             logger.exception("visit-finished hook %s failed for visit %s", name, visit.pk)
+
+
+VisitStep = Callable[[object, Mapping[str, object], object], None]
+_report_steps: dict[str, VisitStep] = {}
+_desk_steps: dict[str, VisitStep] = {}
+
+
+def register_report_step(name: str, step: VisitStep) -> None:
+    """Run `step(visit, data, by)` as part of every completion report."""
+    _report_steps[name] = step
+
+
+def register_desk_step(name: str, step: VisitStep) -> None:
+    """Run `step(visit, data, by)` as part of every booking made at the reception desk."""
+    _desk_steps[name] = step
+
+
+def run_report_steps(visit, data: Mapping[str, object], by) -> None:
+    for step in list(_report_steps.values()):
+        step(visit, data, by)
+
+
+def run_desk_steps(visit, data: Mapping[str, object], by) -> None:
+    for step in list(_desk_steps.values()):
+        step(visit, data, by)
 
 
 @dataclass(frozen=True)

@@ -406,6 +406,7 @@ class VisitReportView(LoginRequiredMixin, View):
                     parts_used=data["parts_used"],
                     time_spent_minutes=data["time_spent_minutes"],
                     photos=data["photos"],
+                    step_data=request.POST,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

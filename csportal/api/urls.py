@@ -11,6 +11,6 @@ urlpatterns = [
 # The API of the apps installed, as csportal.urls does for pages.
 urlpatterns += [
     path("", include(f"{app}.api.urls"))
-    for app in ("accounts", "tickets", "notifications", "technicians", "ratings")
+    for app in ("accounts", "tickets", "notifications", "technicians", "sensitivity", "ratings")
     if apps.is_installed(app)
 ]

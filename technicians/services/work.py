@@ -1,6 +1,6 @@
 """The technician's part: the taps on the way there, the report, the photos."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -69,12 +69,14 @@ def visit_complete(
     parts_used: str = "",
     time_spent_minutes: int | None = None,
     photos: Iterable = (),
+    step_data: Mapping[str, object] | None = None,
     now: datetime | None = None,
 ) -> ServiceRequest:
     """The visit's technician reports the work done (`report`), what it came to
     (`outcome`), the parts and time it took, with up to five photos. The customer may rate
-    it from now on. Tells everyone the visit concerns, then runs the visit-finished hooks
-    (technicians.registries) once it commits."""
+    it from now on. The report steps of the apps above (technicians.registries) read
+    `step_data` in the same transaction, and may refuse it. Tells everyone the visit
+    concerns, then runs the visit-finished hooks once it commits."""
     report = require_text(report, "report", _("Say what was done."))
     if outcome not in VisitOutcome.values:
         raise ValidationError({"outcome": _("Choose fixed, needs another visit or could not fix.")})
@@ -107,6 +109,7 @@ def visit_complete(
         )
         for upload, checked in photos:
             _save_photo(visit, upload, checked, by, now)
+        registries.run_report_steps(visit, step_data or {}, by)
         publish_visit(visit, "completed")
         registries.visit_finished_after_commit(visit)
     return visit

@@ -1,0 +1,8 @@
+from . import manage_views, views
+
+app_name = "sensitivity"
+
+urlpatterns = [
+    *views.urlpatterns,
+    *manage_views.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""The reception's and technicians' pages: guidance as codes are picked, the call list."""
+
+urlpatterns: list = []
