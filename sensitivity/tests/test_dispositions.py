@@ -77,3 +77,28 @@ def test_many_customers_take_the_same_three_queries_as_one(
 
     assert [i.code.code for i in found[customer.pk].codes] == ["E1", "P1"]
     assert [i.code.code for i in found[other_customer.pk].codes] == ["N2"]
+
+
+def test_the_default_tables_words_follow_the_readers_language(organization, customer):
+    from django.utils import translation
+
+    assessed(organization, customer, "N7")
+
+    with translation.override("ko"):
+        item = current(organization, customer).codes[0]
+        label, guidance = item.code.label_shown, item.guidance
+
+    assert label != "Impatient"
+    assert guidance != "Be brief and concrete: who, when, what happens next."
+
+
+def test_a_label_the_organization_wrote_itself_shows_as_written(organization, customer):
+    from django.utils import translation
+
+    assessment = assessed(organization, customer, "N7")
+    assessment.codes.update(label="Rings five times a day")
+
+    with translation.override("zh-hans"):
+        label = current(organization, customer).codes[0].code.label_shown
+
+    assert label == "Rings five times a day"
