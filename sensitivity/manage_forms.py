@@ -76,7 +76,9 @@ def code_initial(code) -> dict:
 
 
 class ReadLogFilterForm(forms.Form):
-    customer = forms.CharField(label=_("Customer email"), max_length=254, required=False)
+    customer = forms.CharField(
+        label=_("Customer email"), max_length=254, required=False, widget=forms.EmailInput
+    )
     reader = forms.TypedChoiceField(
         label=_("Read by"), coerce=int, required=False, empty_value=None
     )

@@ -267,6 +267,7 @@ class ReadLogView(OrganizationStaffMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["filter_query"] = query.urlencode()
+        context["filtered"] = bool(query)
         return context
 
 

@@ -347,3 +347,19 @@ def test_assessments_are_unchanged_by_reading_the_pages(client, organization, cu
 
     assert Assessment.objects.count() == 1
     assert Assessment.objects.get().stage == Stage.INTAKE
+
+
+def test_a_filter_that_matches_nothing_says_so_and_a_bad_reader_is_a_form_error(
+    client, organization, customer, manager
+):
+    services.reads_log(
+        reader=manager, organization_id=organization.pk, customer_ids=[customer.pk], place="desk"
+    )
+    client.force_login(manager)
+
+    nobody = client.get(url("log"), {"customer": "nobody@example.com"})
+    garbled = client.get(url("log"), {"reader": "abc"})
+
+    assert "No reads match this filter." in nobody.content.decode()
+    assert garbled.status_code == 200
+    assert "reader" in garbled.context["filter_form"].errors
