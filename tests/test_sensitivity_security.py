@@ -134,11 +134,17 @@ def world(
 
 
 @dataclass(frozen=True)
+class Address:
+    build: Callable[[SimpleNamespace], str]  # the address for the world's objects
+    api: bool = False  # JSON with 401 for nobody signed in, rather than a page
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One page or endpoint: its address for the world, how it is called, who may."""
+    """One page or endpoint: its address, how it is called, who may."""
 
     name: str
-    url: Callable[[SimpleNamespace], str]
+    address: Address
     allowed: frozenset
     method: str = "get"
     body: Callable[[SimpleNamespace], dict] | None = None
@@ -147,34 +153,19 @@ class Entry:
     # code, but not this customer or not at this stage, gets the 400 naming the field.
     refused: dict = field(default_factory=dict)
 
-    @property
-    def api(self) -> bool:
-        return self.url.__name__ == "api"
+
+def page(name: str, *args: str) -> Address:
+    """A page by URL name, its arguments after the slug named as attributes of the world."""
+    return Address(lambda w: reverse(name, args=["acme", *[_attribute(w, a) for a in args]]))
 
 
-def page(name: str, *args: str) -> Callable:
-    """A sensitivity page by URL name, with the world's objects named by attribute path."""
-
-    def url(w):
-        return reverse(name, args=["acme", *[_attribute(w, a) for a in args]])
-
-    return url
+def path(address: str) -> Address:
+    """A page by its address, for pages not in every tree yet (skipped until they resolve)."""
+    return Address(lambda w: address.format(w=w))
 
 
-def path(address: str) -> Callable:
-    """A page by its address: for pages not in every tree yet (skipped until they resolve)."""
-
-    def url(w):
-        return address.format(w=w)
-
-    return url
-
-
-def api(address: str) -> Callable:
-    def api(w):  # the name marks the entry as an API call
-        return API + address.format(w=w)
-
-    return api
+def api(address: str) -> Address:
+    return Address(lambda w: API + address.format(w=w), api=True)
 
 
 def _attribute(w, dotted: str) -> str:
@@ -278,7 +269,7 @@ def snapshot() -> tuple:
 
 
 def send(entry: Entry, user, url: str, body: dict | None):
-    if entry.api:
+    if entry.address.api:
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
@@ -293,14 +284,14 @@ def refusal(entry: Entry, role: str) -> int:
     if role in entry.refused:
         return entry.refused[role]
     if role == "anonymous":
-        return 401 if entry.api else 302
+        return 401 if entry.address.api else 302
     return 404
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.name)
 def test_only_the_allowed_roles_get_anything_and_a_refusal_changes_nothing(world, entry, role):
-    url = entry.url(world)
+    url = entry.address.build(world)
     try:
         resolve(url.partition("?")[0])
     except Resolver404:
@@ -318,7 +309,7 @@ def test_only_the_allowed_roles_get_anything_and_a_refusal_changes_nothing(world
     assert snapshot() == before
     if response.status_code == 302:
         assert response["Location"].startswith(reverse(settings.LOGIN_URL))
-    elif entry.api and response.status_code == 404:
+    elif entry.address.api and response.status_code == 404:
         assert response.json()["code"] == "not_found"
 
 
@@ -338,7 +329,7 @@ def resolve_route(entry: Entry) -> str | None:
     fake = SimpleNamespace(
         code=SimpleNamespace(pk=1), customer=SimpleNamespace(pk=1), call=SimpleNamespace(pk=1)
     )
-    url = entry.url(fake).partition("?")[0]
+    url = entry.address.build(fake).partition("?")[0]
     try:
         return resolve(url).route.removeprefix("api/v1/")
     except Resolver404:

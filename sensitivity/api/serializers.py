@@ -163,6 +163,12 @@ class CodeInputSerializer(StrictSerializerMixin, serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
+class CodeListQuerySerializer(serializers.Serializer):
+    active = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text=_("Only the codes in use.")
+    )
+
+
 class AssessmentQuerySerializer(serializers.Serializer):
     customer = serializers.IntegerField(min_value=1, help_text=_("The customer's user id."))
 

@@ -25,7 +25,7 @@ from ..access import (
     audience_of,
     may_read_codes,
 )
-from ..models import Audience, Knack, Place, SensitivityCode
+from ..models import Assessment, Audience, ConfirmationCall, Knack, Place, SensitivityCode
 from . import serializers as s
 
 MANAGER_ROLES = (Role.MANAGER,)
@@ -82,12 +82,6 @@ class _CodesMixin:
         return context
 
 
-class CodeListQuerySerializer(serializers.Serializer):
-    active = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text=_("Only the codes in use.")
-    )
-
-
 class CodeListView(_CodesMixin, generics.ListAPIView):
     """The organization's code table with its guidance, in table order (its copy of the
     default table is made on first use). Managers add a code with POST."""
@@ -98,14 +92,14 @@ class CodeListView(_CodesMixin, generics.ListAPIView):
     serializer_class = s.CodeSerializer
     filter_backends: list = []
 
-    @extend_schema(parameters=[CodeListQuerySerializer])
+    @extend_schema(parameters=[s.CodeListQuerySerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no membership
             return SensitivityCode.objects.none()
-        query = CodeListQuerySerializer(data=self.request.query_params)
+        query = s.CodeListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         organization = self.request.membership.organization
         services.table_for(organization)
@@ -203,7 +197,7 @@ class AssessmentListView(generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no membership
-            return selectors.Assessment.objects.none()
+            return Assessment.objects.none()
         query = s.AssessmentQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         membership, customer = access_customer_codes(
@@ -334,7 +328,7 @@ class CallListView(generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no membership
-            return selectors.ConfirmationCall.objects.none()
+            return ConfirmationCall.objects.none()
         return selectors.pending_calls(self.request.membership.organization_id)
 
     def list(self, request, *args, **kwargs):
