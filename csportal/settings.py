@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "GiftKindEnum": "ratings.models.GiftKind",
         "VisitStatusEnum": "technicians.models.VisitStatus",
+        "VisitOutcomeEnum": "technicians.models.VisitOutcome",
+        "CallOutcomeEnum": "sensitivity.models.CallOutcome",
     },
 }
 

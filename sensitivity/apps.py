@@ -10,7 +10,7 @@ class SensitivityConfig(AppConfig):
         from csportal.realtime import register_audience
         from technicians import registries
 
-        from . import contributions, services
+        from . import contributions, manage_views, services
         from .access import CODE_ROLES
 
         register_audience(services.SENSITIVITY_AUDIENCE, CODE_ROLES)
@@ -18,3 +18,4 @@ class SensitivityConfig(AppConfig):
         registries.register_report_step("sensitivity", services.report_step)
         registries.register_visit_finished("sensitivity", services.call_open)
         contributions.register()
+        manage_views.register_manager_pages()
