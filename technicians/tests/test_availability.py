@@ -2,6 +2,7 @@
 off and isn't booked; ranked by the day's workload then rating; and the nearest free times
 when nobody is free."""
 
+import random
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
@@ -338,8 +339,6 @@ def starts(slots) -> list[datetime]:
 def test_reading_outward_answers_as_reading_the_whole_fortnight_over_a_varied_fortnight(
     organization, leeds, monkeypatch, ratings
 ):
-    import random
-
     rng = random.Random(19)
     people = [bookable(organization, areas=[leeds], full_name=name) for name in "ABC"]
     # A lunch break for one, evenings for another.
