@@ -8,14 +8,16 @@ ones come lightest day first (booked minutes that local day), then best rated (t
 technicians.registries; unrated last). When nobody is free, the nearest free times of the
 same length: earlier that day and then the days before (never in the past), later that day
 and then the days after, up to ALTERNATIVE_DAYS away, each with the technician who would
-come, chosen the same way.
+come, chosen the same way. Those days are read outward from the wished day, a ring at a
+time (ALTERNATIVE_RINGS), and no further than the nearest free times need.
 
 Queries, whatever the number of technicians, visits or days: the organization's visit
 settings (cached), the product line, the area, the candidate technicians with their users,
 their working hours, their bookings and time off over the wished day (one UNION), their
-ratings (one, through the registry): at most 7; 8 when nobody is free and the bookings of
-the days around are read. All times are compared in UTC; a local day is from one local
-midnight to the next, 23 or 25 hours long on the days the clocks change.
+ratings (one, through the registry): at most 7. When nobody is free, one more UNION for
+each ring of days read beyond the wished day: still 7 when the wished day holds the nearest
+free times, 8 when its neighbours do, 9 at most. All times are compared in UTC; a local day
+is from one local midnight to the next, 23 or 25 hours long on the days the clocks change.
 """
 
 import zoneinfo
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +50,10 @@ from .registries import TechnicianRating, technician_ratings
 from .selectors import visit_settings
 
 ALTERNATIVE_DAYS = 14
+# How far from the wished day each reading of the alternatives goes, in days: the wished day
+# (already read for the direct answer), its neighbours, then the rest of the fortnight only
+# when those hold too few free times.
+ALTERNATIVE_RINGS = (range(0, 1), range(1, 4), range(4, ALTERNATIVE_DAYS + 1))
 ALTERNATIVES_BEFORE = 3
 ALTERNATIVES_AFTER = 5
 BOOKING_HORIZON = timedelta(days=365)
@@ -153,7 +159,7 @@ class _Wish:
         self._candidates: list[TechnicianProfile] | None = None
         self._hours: dict[int, dict[int, list[tuple[time, time]]]] = {}
         self._ratings: dict[int, TechnicianRating] | None = None
-        self._loaded: tuple[date, date] | None = None
+        self._loaded: set[date] = set()
         self._busy: dict[int, list[Interval]] = {}
         self._booked: dict[tuple[int, date], int] = {}
         self._free_by_day: dict[date, dict[int, list[Interval]]] = {}
@@ -209,7 +215,7 @@ class _Wish:
     def free(self) -> list[Offer]:
         if not self.candidates():
             return []
-        self._load(self.day, self.day)
+        self._load([self.day])
         free = [
             profile
             for profile in self.candidates()
@@ -218,30 +224,47 @@ class _Wish:
         return sorted((self._offer(profile, self.day) for profile in free), key=_rank)
 
     def alternatives(self) -> tuple[list[Slot], list[Slot]]:
+        """The nearest free times before and after, reading days outward from the wished
+        day a ring at a time and stopping as soon as both lists are full: the answer is the
+        one reading every day up to ALTERNATIVE_DAYS away would give, as the days are still
+        taken nearest first, but an area with free time near the wish reads a few days'
+        bookings instead of a month's."""
         today = self.now.astimezone(self.zone).date()
         first = max(today, self.day - timedelta(days=ALTERNATIVE_DAYS))
-        last = self.day + timedelta(days=ALTERNATIVE_DAYS)
-        self._load(first, last)
         length = self.end - self.start
-        after = self._slots(
-            (self.day + timedelta(days=n) for n in range(ALTERNATIVE_DAYS + 1)),
-            lambda moment: moment > self.start,
-            length,
-            ALTERNATIVES_AFTER,
-            latest_first=False,
-        )
-        before = self._slots(
-            (self.day - timedelta(days=n) for n in range((self.day - first).days + 1)),
-            lambda moment: self.now <= moment < self.start,
-            length,
-            ALTERNATIVES_BEFORE,
-            latest_first=True,
-        )
+        before: list[Slot] = []
+        after: list[Slot] = []
+        for distances in ALTERNATIVE_RINGS:
+            later = [self.day + timedelta(days=n) for n in distances]
+            earlier = [self.day - timedelta(days=n) for n in distances]
+            earlier = [day for day in earlier if day >= first]
+            later = later if len(after) < ALTERNATIVES_AFTER else []
+            earlier = earlier if len(before) < ALTERNATIVES_BEFORE else []
+            self._load([*later, *earlier])
+            self._add_slots(
+                after,
+                later,
+                lambda moment: moment > self.start,
+                length,
+                ALTERNATIVES_AFTER,
+                latest_first=False,
+            )
+            self._add_slots(
+                before,
+                earlier,
+                lambda moment: self.now <= moment < self.start,
+                length,
+                ALTERNATIVES_BEFORE,
+                latest_first=True,
+            )
         return before, after
 
-    def _slots(self, days, wanted, length, count, *, latest_first) -> list[Slot]:
-        slots: list[Slot] = []
+    def _add_slots(self, slots, days, wanted, length, count, *, latest_first) -> None:
+        """Append to `slots` the wanted times of `days` (in the order given) at which
+        somebody is free for `length`, until there are `count`."""
         for day in days:
+            if len(slots) == count:
+                return
             fitting = self._fitting(day, length)
             for moment in sorted(fitting, reverse=latest_first):
                 if not wanted(moment):
@@ -249,8 +272,7 @@ class _Wish:
                 best = min((self._offer(p, day) for p in fitting[moment]), key=_rank)
                 slots.append(Slot(moment, moment + length, best))
                 if len(slots) == count:
-                    return slots
-        return slots
+                    return
 
     def _fitting(self, day: date, length: timedelta) -> dict[datetime, list[TechnicianProfile]]:
         """The grid's times on a local day at which a visit of `length` fits, with who is
@@ -356,24 +378,33 @@ class _Wish:
                 self._hours.setdefault(profile_id, {}).setdefault(weekday, []).append((start, end))
         return candidates
 
-    def _load(self, first: date, last: date) -> None:
-        """The candidates' bookings and time off over local days first..last, one query."""
-        if self._loaded is not None and self._loaded[0] <= first and last <= self._loaded[1]:
+    def _load(self, days: Iterable[date]) -> None:
+        """The candidates' bookings and time off over those of the local `days` not read
+        yet, one query. A day once read holds every booking and time off overlapping it, so
+        its free stretches never change when more days are read; each visit's minutes count
+        once, for the day it starts on."""
+        wanted = sorted(set(days) - self._loaded)
+        if not wanted or not self.candidates():
             return
-        since = datetime.combine(first, time(), tzinfo=self.zone).astimezone(UTC)
-        until = datetime.combine(last + timedelta(days=1), time(), tzinfo=self.zone).astimezone(UTC)
         by_user = {p.membership.user_id: p.pk for p in self.candidates()}
-        visits = ServiceRequest.objects.filter(
-            technician__in=list(by_user),
-            scheduled_start__gte=since - MAX_VISIT,
-            scheduled_start__lt=until,
-            scheduled_end__gt=since,
-        ).exclude(status=VisitStatus.CANCELLED)
+        visits_in, time_off_in = Q(), Q()
+        for first, last in _runs(wanted):
+            since = datetime.combine(first, time(), tzinfo=self.zone).astimezone(UTC)
+            until = datetime.combine(last + timedelta(days=1), time(), tzinfo=self.zone)
+            until = until.astimezone(UTC)
+            # Visits last at most MAX_VISIT: one overlapping the days starts after this.
+            visits_in |= Q(
+                scheduled_start__gte=since - MAX_VISIT,
+                scheduled_start__lt=until,
+                scheduled_end__gt=since,
+            )
+            time_off_in |= Q(end__gt=since, start__lt=until)
+        visits = ServiceRequest.objects.filter(visits_in, technician__in=list(by_user)).exclude(
+            status=VisitStatus.CANCELLED
+        )
         if self.exclude_visit_id is not None:
             visits = visits.exclude(pk=self.exclude_visit_id)
-        time_off = TimeOff.objects.filter(
-            technician__in=list(by_user.values()), end__gt=since, start__lt=until
-        )
+        time_off = TimeOff.objects.filter(time_off_in, technician__in=list(by_user.values()))
         kind = Value("visit", output_field=CharField())
         # One round trip for both; neither side may carry its model's ordering into a UNION.
         rows = (
@@ -386,21 +417,35 @@ class _Wish:
                 all=True,
             )
         )
-        busy: dict[int, list[Interval]] = defaultdict(list)
-        booked: dict[tuple[int, date], int] = defaultdict(int)
+        new_days = set(wanted)
+        busy: dict[int, set[Interval]] = defaultdict(set)
         for row_kind, owner, start, end in rows:
             start, end = start.astimezone(UTC), end.astimezone(UTC)
             if row_kind == "visit":
-                busy[by_user[owner]].append((start, end))
-                booked[(owner, start.astimezone(self.zone).date())] += int(
-                    (end - start).total_seconds() // 60
-                )
+                busy[by_user[owner]].add((start, end))
+                day = start.astimezone(self.zone).date()
+                if day in new_days:
+                    key = (owner, day)
+                    self._booked[key] = self._booked.get(key, 0) + int(
+                        (end - start).total_seconds() // 60
+                    )
             else:
-                busy[owner].append((start, end))
-        self._busy = {owner: sorted(intervals) for owner, intervals in busy.items()}
-        self._booked = dict(booked)
-        self._free_by_day = {}
-        self._loaded = (first, last)
+                busy[owner].add((start, end))
+        for owner, intervals in busy.items():
+            # A visit across midnight or a week off comes again with the next days read.
+            self._busy[owner] = sorted(intervals.union(self._busy.get(owner, ())))
+        self._loaded.update(new_days)
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days: (first, last) each."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _subtract(working: Iterable[Interval], busy: list[Interval]) -> list[Interval]:

@@ -2,6 +2,7 @@
 off and isn't booked; ranked by the day's workload then rating; and the nearest free times
 when nobody is free."""
 
+import random
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
@@ -315,3 +316,193 @@ def test_other_staff_are_never_candidates(organization, leeds):
     bookable(organization, areas=[leeds], technician=receptionist)
 
     assert search(organization, local(7, 9)).free == []
+
+
+# Reading the days outward ----------------------------------------------------------------
+#
+# The alternatives read the days around the wish a ring at a time and stop once they have
+# enough. Each test below also asks the same search reading the whole fortnight at once (as
+# it did before it read outward): the answers must be the same, offers and all.
+
+
+def search_reading_every_day(monkeypatch, organization, start, **kwargs):
+    with monkeypatch.context() as patched:
+        everything = (range(availability.ALTERNATIVE_DAYS + 1),)
+        patched.setattr(availability, "ALTERNATIVE_RINGS", everything)
+        return search(organization, start, **kwargs)
+
+
+def starts(slots) -> list[datetime]:
+    return [slot.start for slot in slots]
+
+
+def test_reading_outward_answers_as_reading_the_whole_fortnight_over_a_varied_fortnight(
+    organization, leeds, monkeypatch, ratings
+):
+    rng = random.Random(19)
+    people = [bookable(organization, areas=[leeds], full_name=name) for name in "ABC"]
+    # A lunch break for one, evenings for another.
+    bookable(organization, areas=[leeds], technician=people[1], hours=(time(18), time(21)))
+    ratings[people[2].pk] = TechnicianRating(80.0, 5)
+    blocks = [(8, 120), (10, 90), (12, 60), (13, 120), (15, 120), (18, 60), (19, 120)]
+    for person in people:
+        for day in range(6, 24):
+            for hour, minutes in blocks:
+                if rng.random() < 0.8:
+                    booked_visit(person, local(day, hour), minutes=minutes)
+        off = rng.randrange(8, 20)
+        time_off(person, local(off, 12), local(off + rng.randrange(1, 4), 9))
+    answers = []
+
+    for day in (7, 9, 12, 16, 20):
+        for hour, minute in ((8, 0), (10, 30), (13, 0), (16, 30), (19, 0)):
+            wish = local(day, hour, minute)
+            for now in (NOW, wish - timedelta(hours=20)):
+                outward = search(organization, wish, now=now)
+                assert outward == search_reading_every_day(
+                    monkeypatch, organization, wish, now=now
+                ), (wish, now)
+                answers.append(outward)
+
+    nobody_free = [found for found in answers if not found.free]
+    assert len(nobody_free) >= 10
+    assert any(len(found.after) == 5 and len(found.before) == 3 for found in nobody_free)
+
+
+def test_a_visit_across_midnight_blocks_the_next_nights_first_hour_and_counts_for_the_day_it_starts(
+    organization, leeds, monkeypatch
+):
+    tom = bookable(organization, areas=[leeds], hours=(time(18), time(23, 30)), full_name="Tom")
+    bookable(organization, areas=[leeds], technician=tom, hours=(time(0), time(4)))
+    booked_visit(tom, local(7, 22), minutes=180)  # 22:00 to 01:00 the next day
+
+    found = search(organization, local(7, 22, 30))
+
+    assert found.free == []
+    assert starts(found.before) == [local(7, 21), local(7, 20, 30), local(7, 20)]
+    assert starts(found.after) == [
+        local(8, 1),
+        local(8, 1, 30),
+        local(8, 2),
+        local(8, 2, 30),
+        local(8, 3),
+    ]
+    assert [slot.offer.booked_minutes for slot in found.before] == [180, 180, 180]
+    assert [slot.offer.booked_minutes for slot in found.after] == [0, 0, 0, 0, 0]
+    assert found == search_reading_every_day(monkeypatch, organization, local(7, 22, 30))
+
+
+def test_alternatives_keep_local_hours_across_the_spring_clock_change(
+    organization, leeds, monkeypatch
+):
+    tom = bookable(organization, areas=[leeds], hours=(time(8), time(17)), full_name="Tom")
+    # London moves to summer time on Sunday 30 March 2031; Monday 31 is fully booked.
+    booked_visit(tom, local(31, 8, month=3), minutes=540)
+    now = datetime(2031, 3, 29, 12, 0, tzinfo=UTC)
+
+    found = search(organization, local(31, 9, month=3), now=now)
+
+    # 16:00 on the Sunday is 15:00 UTC; on the Saturday it was 16:00 UTC.
+    assert starts(found.before) == [
+        datetime(2031, 3, 30, 15, 0, tzinfo=UTC),
+        datetime(2031, 3, 30, 14, 30, tzinfo=UTC),
+        datetime(2031, 3, 30, 14, 0, tzinfo=UTC),
+    ]
+    assert starts(found.after) == [
+        local(1, 8, month=4),
+        local(1, 8, 30, month=4),
+        local(1, 9, month=4),
+        local(1, 9, 30, month=4),
+        local(1, 10, month=4),
+    ]
+    assert found == search_reading_every_day(
+        monkeypatch, organization, local(31, 9, month=3), now=now
+    )
+
+
+def test_on_the_night_the_clocks_go_back_the_repeated_hour_is_offered_once(
+    organization, leeds, monkeypatch
+):
+    tom = bookable(organization, areas=[leeds], hours=(time(0), time(4)), full_name="Tom")
+    # London goes back to winter time at 02:00 on Sunday 26 October 2031.
+    booked_visit(tom, local(25, 0, month=10), minutes=240)
+    now = datetime(2031, 10, 24, 12, 0, tzinfo=UTC)
+
+    found = search(organization, local(25, 2, month=10), now=now)
+
+    # The grid is wall-clock times from local midnight: 01:00 and 01:30 are the summer ones.
+    assert starts(found.after) == [
+        datetime(2031, 10, 25, 23, 0, tzinfo=UTC),
+        datetime(2031, 10, 25, 23, 30, tzinfo=UTC),
+        datetime(2031, 10, 26, 0, 0, tzinfo=UTC),
+        datetime(2031, 10, 26, 0, 30, tzinfo=UTC),
+        datetime(2031, 10, 26, 2, 0, tzinfo=UTC),
+    ]
+    assert found.before == []  # Friday's night hours are past
+    assert found == search_reading_every_day(
+        monkeypatch, organization, local(25, 2, month=10), now=now
+    )
+
+
+def test_time_off_and_visits_across_the_edge_of_the_days_read_first_are_read_whole_and_counted_once(
+    organization, leeds, monkeypatch
+):
+    tom = bookable(organization, areas=[leeds], hours=(time(8), time(17)), full_name="Tom")
+    booked_visit(tom, local(7, 8), minutes=540)  # the wished Tuesday, full
+    # Off over the three days read first and into the first hour of the next, which is read
+    # with the rest of the fortnight.
+    time_off(tom, local(8, 0), local(11, 9))
+    booked_visit(tom, local(10, 23), minutes=120)  # Friday night into Saturday
+    booked_visit(tom, local(11, 9), minutes=60)
+
+    found = search(organization, local(7, 9))
+
+    assert starts(found.after) == [
+        local(11, 10),
+        local(11, 10, 30),
+        local(11, 11),
+        local(11, 11, 30),
+        local(11, 12),
+    ]
+    # Saturday's own visit; Friday night's counts for Friday.
+    assert {slot.offer.booked_minutes for slot in found.after} == {60}
+    assert starts(found.before) == [local(6, 16), local(6, 15, 30), local(6, 15)]
+    assert found == search_reading_every_day(monkeypatch, organization, local(7, 9))
+
+
+def test_alternatives_look_two_weeks_ahead_and_back_to_today_and_say_nothing_beyond(
+    organization, leeds, monkeypatch, django_assert_max_num_queries
+):
+    tom = bookable(organization, areas=[leeds], hours=(time(8), time(17)), full_name="Tom")
+    time_off(tom, local(6, 8), local(21, 0))  # back on the fourteenth day after the wish
+
+    with django_assert_max_num_queries(9):
+        back_on_the_last_day = search(organization, local(7, 9))
+    assert back_on_the_last_day == search_reading_every_day(monkeypatch, organization, local(7, 9))
+    time_off(tom, local(21, 0), local(22, 0))
+    with django_assert_max_num_queries(9):
+        back_too_late = search(organization, local(7, 9))
+
+    assert back_on_the_last_day.before == []  # today, before the time off, is past
+    assert starts(back_on_the_last_day.after) == [
+        local(21, 8),
+        local(21, 8, 30),
+        local(21, 9),
+        local(21, 9, 30),
+        local(21, 10),
+    ]
+    assert (back_too_late.free, back_too_late.before, back_too_late.after) == ([], [], [])
+    assert back_too_late.area == leeds  # covered: nobody free, not nobody there
+    assert back_too_late == search_reading_every_day(monkeypatch, organization, local(7, 9))
+
+
+def test_alternatives_found_on_the_wished_day_read_no_other_day(
+    organization, leeds, django_assert_max_num_queries
+):
+    tom = bookable(organization, areas=[leeds], hours=(time(8), time(17)))
+    booked_visit(tom, local(7, 10), minutes=120)
+
+    with django_assert_max_num_queries(7):
+        found = search(organization, local(7, 11))
+
+    assert (len(found.before), len(found.after)) == (3, 5)
