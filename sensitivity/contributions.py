@@ -56,13 +56,26 @@ def desk_panel(context) -> dict | None:
     membership = context.get("membership")
     if membership is None or membership.role not in CODE_ROLES:
         return None
-    groups = picker_table(context["organization"])
+    organization, request = context["organization"], context["request"]
+    groups = picker_table(organization)
+    # Optional here: only codes picked can be wrong.
+    wrong = _codes_error(organization, request.POST) if picked(request.POST) else ""
     return {
         "groups": groups,
         "guidance": guidance_of(groups, Audience.RECEPTION),
         "ticked": set(),
-        **_submitted(context["request"]),
+        "codes_error": wrong,
+        **_submitted(request),
     }
+
+
+def _codes_error(organization, data) -> str:
+    """Why the codes submitted can't be recorded, to say so beside them; "" if they can."""
+    try:
+        services.codes_parse(organization, picked(data))
+    except ValidationError as exc:
+        return " ".join(exc.message_dict.get(services.CODES_FIELD, []))
+    return ""
 
 
 def _visit_membership(context):
@@ -108,13 +121,8 @@ def report_panel(context) -> dict | None:
         return None
     visit, request = context["visit"], context["request"]
     submitted = _submitted(request)
-    codes_error = ""
-    if submitted:
-        try:
-            services.codes_parse(visit.organization, picked(request.POST))
-        except ValidationError as exc:
-            codes_error = " ".join(exc.message_dict.get(services.CODES_FIELD, []))
-    else:
+    codes_error = _codes_error(visit.organization, request.POST) if submitted else ""
+    if not submitted:
         current = selectors.disposition(visit.organization_id, visit.customer_id, "")
         submitted = {"ticked": {item.code.pk for item in current.codes}}
     return {

@@ -165,7 +165,7 @@ def test_an_unknown_code_at_the_desk_undoes_the_booking_and_keeps_the_picks(
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Not in the code table: ZZ." in html
+    assert 'id="sensitivity-typed-error"><li>Not in the code table: ZZ.' in html
     assert not ServiceRequest.objects.exists()
     assert not Assessment.objects.exists()
     assert f'value="{p1.pk}" data-code="P1" checked' in html
@@ -271,7 +271,7 @@ def test_a_report_without_a_code_comes_back_with_the_error_and_what_was_typed(
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Pick at least one code." in html
+    assert 'id="recode-typed-error"><li>Pick at least one code.' in html
     assert "Replaced the pressure valve.</textarea>" in html
     assert "Friendly</textarea>" in html
     visit.refresh_from_db()

@@ -5,6 +5,8 @@
 // Listeners sit on the document, so pickers that arrive later (a refreshed list) work too.
 
 const SEPARATORS = /[\s,;]+/;
+// The most delicate first, as a customer's codes show everywhere (selectors.dispositions).
+const CATEGORY_ORDER = { negative: 0, expected: 1, positive: 2 };
 
 function boxes(picker) {
   return [...picker.querySelectorAll('input[type="checkbox"][data-code]')];
@@ -37,7 +39,7 @@ function followTyped(picker) {
   const hint = picker.querySelector("[data-codes-unknown]");
   hint.textContent = unknown.length ? `${picker.dataset.unknownMessage} ${unknown.join(", ")}` : "";
   hint.hidden = unknown.length === 0;
-  showGuidance(picker);
+  showTicked(picker);
 }
 
 // A box unticked by hand takes its code out of the typed ones, or the form would send it.
@@ -54,6 +56,18 @@ function untype(picker, box) {
   }
 }
 
+// What the picker's fold (the call list's) names as ticked, and the guidance (the desk's).
+function showTicked(picker) {
+  const summary = picker.querySelector("[data-ticked-summary]");
+  if (summary) {
+    summary.textContent = boxes(picker)
+      .filter((box) => box.checked)
+      .map((box) => box.dataset.code)
+      .join(" ");
+  }
+  showGuidance(picker);
+}
+
 function showGuidance(picker) {
   const box = picker.querySelector("[data-guidance-list]");
   const source = picker.dataset.guidance && document.getElementById(picker.dataset.guidance);
@@ -63,8 +77,9 @@ function showGuidance(picker) {
   const guidance = JSON.parse(source.textContent);
   const items = boxes(picker)
     .filter((input) => input.checked && guidance[input.value])
-    .map((input) => {
-      const code = guidance[input.value];
+    .map((input) => guidance[input.value])
+    .sort((a, b) => CATEGORY_ORDER[a.category] - CATEGORY_ORDER[b.category])
+    .map((code) => {
       const item = document.createElement("li");
       item.className = "code-item";
       item.dataset.code = code.code;
@@ -108,7 +123,7 @@ document.addEventListener("change", (event) => {
   const picker = event.target.closest("[data-codes-picker]");
   if (picker && event.target.matches("input[data-code]")) {
     untype(picker, event.target);
-    showGuidance(picker);
+    showTicked(picker);
   }
 });
 
