@@ -37,7 +37,7 @@ def register() -> None:
         "accounts.staff_tools",
         "sensitivity.calls",
         staff_tool(_("Confirmation calls"), "sensitivity:calls", CODE_ROLES),
-        order=25,
+        order=35,
     )
 
 

@@ -332,11 +332,13 @@ def report_step(visit: ServiceRequest, data: Mapping[str, object], by: User) -> 
 def _picked(data: Mapping[str, object]) -> object | None:
     """The codes in submitted data: form checkboxes (a list) and the typed field together;
     None when the form had no codes part at all (an API client that doesn't code)."""
+    parts = (CODES_FIELD, f"{CODES_FIELD}_typed", f"{CODES_FIELD}_shown")
+    # By key, not value: a form's getlist() gives [] for a field it doesn't have.
+    if not any(part in data for part in parts):
+        return None
     getlist = getattr(data, "getlist", None)
     boxes = getlist(CODES_FIELD) if getlist else data.get(CODES_FIELD)
     typed = data.get(f"{CODES_FIELD}_typed")
-    if boxes is None and typed is None and f"{CODES_FIELD}_shown" not in data:
-        return None
     items: list = list(boxes) if isinstance(boxes, list | tuple) else ([boxes] if boxes else [])
     if typed:
         items += [p for p in re.split(r"[\s,;]+", str(typed)) if p]

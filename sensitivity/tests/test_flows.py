@@ -125,8 +125,9 @@ def test_the_technicians_recode_in_the_report_replaces_the_intake(
     assert ConfirmationCall.objects.get().visit == visit
 
 
-def test_a_report_sent_without_the_recode_part_records_no_codes(technician, visit):
-    visit_services.visit_complete(visit=visit, by=technician, report="Done.", step_data={})
+@pytest.mark.parametrize("data", [{}, form(report="Done.")], ids=["api", "form"])
+def test_a_report_sent_without_the_recode_part_records_no_codes(technician, visit, data):
+    visit_services.visit_complete(visit=visit, by=technician, report="Done.", step_data=data)
 
     visit.refresh_from_db()
     assert visit.status == VisitStatus.COMPLETED
