@@ -159,13 +159,17 @@ class CallRecordView(CallListView):
 
     def post(self, request, slug, pk):
         call = access_call(self.organization.pk, pk)
-        form = CallForm(request.POST, auto_id=f"call-{call.pk}-%s")
-        codes_error = ""
         if call.status != CallStatus.PENDING:
             return self.already_recorded(request, slug)
-        if form.is_valid():
+        form = CallForm(request.POST, auto_id=f"call-{call.pk}-%s")
+        # The codes are checked whatever the form says, so every mistake shows at once.
+        codes, codes_error = [], ""
+        try:
+            codes = services.codes_parse(self.organization, picked(request.POST))
+        except ValidationError as exc:
+            codes_error = " ".join(exc.message_dict.get(services.CODES_FIELD, exc.messages))
+        if form.is_valid() and not codes_error:
             try:
-                codes = services.codes_parse(self.organization, picked(request.POST))
                 services.call_record(
                     call=call,
                     by=request.user,
@@ -178,9 +182,6 @@ class CallRecordView(CallListView):
                 call.refresh_from_db(fields=["status"])
                 if call.status != CallStatus.PENDING:
                     return self.already_recorded(request, slug)
-                # The codes' error goes beside the codes; the others on their fields.
-                errors = getattr(exc, "error_dict", {})
-                codes_error = " ".join(ValidationError(errors.pop(services.CODES_FIELD, [])))
                 add_service_errors(form, exc)
             else:
                 messages.success(

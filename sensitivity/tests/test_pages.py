@@ -423,11 +423,14 @@ def test_a_call_without_codes_or_with_an_unknown_one_says_so_beside_the_codes(
         record_url(call), {"outcome": "satisfied", "sensitivity_codes_typed": "Q7"}
     )
     no_outcome = client.post(record_url(call), {"sensitivity_codes_typed": "P1"})
+    both = client.post(record_url(call), {"outcome": "nonsense"}).content.decode()
 
     assert none.status_code == unknown.status_code == no_outcome.status_code == 400
     assert f'id="call-{call.pk}-typed-error"><li>Pick at least one code.' in none.content.decode()
     assert "Not in the code table: Q7." in unknown.content.decode()
     assert "Choose satisfied, dissatisfied or further request." in no_outcome.content.decode()
+    assert "Pick at least one code." in both
+    assert "Select a valid choice." in both
     call.refresh_from_db()
     assert call.status == CallStatus.PENDING
 
