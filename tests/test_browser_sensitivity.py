@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from sensitivity import services as sensitivity_services
 from sensitivity.models import Assessment, CallStatus, ConfirmationCall, Stage
 from technicians import services
 from technicians.models import ServiceRequest, VisitStatus
-from technicians.tests.factories import area, bookable, product
+from technicians.tests.factories import area, bookable, completed_visit, product
 from tests.browser import (
     DESKTOP,
     PHONE,
@@ -127,3 +128,25 @@ def test_a_callers_codes_go_from_the_desk_to_the_visit_and_the_confirmation_call
     call = ConfirmationCall.objects.get()
     assert call.status == CallStatus.DONE
     assert codes_of(call.assessment) == ["P2"]
+
+
+def test_the_call_list_takes_a_new_call_live_and_keeps_what_is_being_typed(
+    browser, live_asgi_server, organization, receptionist, technician, customer
+):
+    first = sensitivity_services.call_open(
+        completed_visit(organization, customer=customer, technician=technician)
+    )
+    calls = open_page_at(browser, live_asgi_server, receptionist, "/o/acme/sensitivity/calls/")
+    mark_as_not_reloaded(calls)
+    entry = calls.locator(f"#call-{first.pk}")
+    entry.get_by_label("Why dissatisfied, or what they ask for").fill("The bill was high")
+
+    later = completed_visit(organization, technician=technician, summary="Fit a thermostat")
+    in_another_thread(sensitivity_services.call_open, visit=later)
+
+    expect(calls.locator("article[data-call]")).to_have_count(2)
+    expect(calls.locator("#pending-title")).to_contain_text("(2)")
+    expect(entry.get_by_label("Why dissatisfied, or what they ask for")).to_have_value(
+        "The bill was high"
+    )
+    assert was_not_reloaded(calls)

@@ -503,3 +503,19 @@ def test_the_confirmation_calls_are_among_the_tools_of_reception_staff_only(
 
     assert "Confirmation calls" in desk.content.decode()
     assert calls_url() not in agents.content.decode()
+
+
+def test_the_live_parts_are_the_list_alone_and_the_desks_count(
+    organization, receptionist, technician
+):
+    call = pending_call(organization, technician)
+    client = client_for(receptionist)
+
+    listed = client.get(calls_url(), {"part": "list"}).content.decode()
+    count = client.get(calls_url(), {"part": "count"}).content.decode()
+
+    assert listed.lstrip().startswith('<div id="call-list"')
+    assert f'id="call-{call.pk}"' in listed
+    assert "<html" not in listed
+    assert count.lstrip().startswith('<section class="card" id="calls-waiting"')
+    assert "1 call to make after a finished visit." in count
