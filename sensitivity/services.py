@@ -332,13 +332,14 @@ def report_step(visit: ServiceRequest, data: Mapping[str, object], by: User) -> 
 def _picked(data: Mapping[str, object]) -> list | None:
     """The codes in submitted data: form checkboxes (a list) and the typed field together;
     None when the form had no codes part at all (an API client that doesn't code)."""
-    typed_field, shown_field = f"{CODES_FIELD}_typed", f"{CODES_FIELD}_shown"
-    if not any(name in data for name in (CODES_FIELD, typed_field, shown_field)):
+    parts = (CODES_FIELD, f"{CODES_FIELD}_typed", f"{CODES_FIELD}_shown")
+    # By key, not value: a form's getlist() gives [] for a field it doesn't have.
+    if not any(part in data for part in parts):
         return None
     getlist = getattr(data, "getlist", None)
     boxes = getlist(CODES_FIELD) if getlist else data.get(CODES_FIELD)
+    typed = data.get(f"{CODES_FIELD}_typed")
     items: list = list(boxes) if isinstance(boxes, list | tuple) else ([boxes] if boxes else [])
-    typed = data.get(typed_field)
     if typed:
         items += [p for p in re.split(r"[\s,;]+", str(typed)) if p]
     return items

@@ -87,6 +87,7 @@ def test_a_technician_taps_through_a_visit_on_a_phone_and_the_customer_sees_each
     phone.get_by_label("Parts used").fill("Valve PV-22")
     phone.get_by_label("Time spent (minutes)").fill("45")
     phone.get_by_label("Fixed", exact=True).check()
+    phone.get_by_label("Type the codes").fill("P2")  # the re-code the report asks for
     phone.get_by_role("button", name="Send report – done").tap()
 
     expect(phone.get_by_text("Report sent. The visit is done.")).to_be_visible()

@@ -5,6 +5,7 @@ from django.utils import timezone
 from accounts.demo import DEMO_CUSTOMERS, DEMO_ORGANIZATIONS, DEMO_PASSWORD, seed_accounts
 from chat.demo import seed_conversations
 from ratings.demo import seed_reviews
+from sensitivity.demo import seed_sensitivity
 from technicians.demo import seed_visits
 from tickets.demo import seed_tickets
 
@@ -20,9 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         now = timezone.now()
         cast, rows = seed_accounts()
-        # In this order: visits follow up tickets, and reviews are about all three.
+        # In this order: visits follow up tickets, codes follow visits, and reviews are about
+        # tickets, visits and chats.
         for provider in cast.providers:
-            for seed in (seed_tickets, seed_visits, seed_conversations):
+            for seed in (seed_tickets, seed_visits, seed_sensitivity, seed_conversations):
                 rows += seed(provider, cast, now=now)
         rows += seed_reviews(cast, now=now)
         logins = ", ".join(spec["staff"][0][0] for spec in DEMO_ORGANIZATIONS)
