@@ -144,9 +144,12 @@ class Assessment(models.Model):
 
     class Meta:
         indexes = [
-            # A customer's newest judgement of each kind (selectors.dispositions).
+            # A customer's newest assessment of each stage (selectors._counting): in the
+            # window's order, and with the id it covers the query, so an index-only scan
+            # reads a customer's history from a few index pages instead of one heap page
+            # per assessment (1,037 assessments: 994 buffers without the id, 12 with it).
             models.Index(
-                fields=["organization", "customer", "stage", "-created_at"],
+                fields=["organization", "customer", "stage", "-created_at", "-id"],
                 name="assessment_customer_stage",
             ),
             # The distribution over time (the managers' statistics).

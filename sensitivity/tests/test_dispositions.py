@@ -46,6 +46,22 @@ def test_an_intake_after_the_visit_adds_to_the_technicians_codes(organization, c
     assert disposition.stage == Stage.INTAKE
 
 
+@pytest.mark.parametrize(
+    ("older", "newer"), [(Stage.VISIT, Stage.CONFIRMATION), (Stage.CONFIRMATION, Stage.VISIT)]
+)
+def test_the_newest_judgement_stands_whether_a_visit_or_a_call_made_it(
+    organization, customer, older, newer
+):
+    assessed(organization, customer, "N7", stage=older, minutes_ago=60)
+    assessed(organization, customer, "P1", stage=newer, minutes_ago=30)
+    assessed(organization, customer, "E1", minutes_ago=90)
+
+    disposition = current(organization, customer)
+
+    assert [item.code.code for item in disposition.codes] == ["P1"]
+    assert disposition.stage == newer
+
+
 def test_each_code_comes_with_the_guidance_for_the_audience_asked(organization, customer):
     assessed(organization, customer, "N6")
 
