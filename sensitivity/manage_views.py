@@ -150,7 +150,7 @@ def _months(now: datetime, count: int) -> list[datetime]:
 
 def _distribution(rows: list[dict], months: list[datetime]) -> list[dict]:
     counts = {
-        (timezone.localtime(row["month"]).date(), row["sensitivitycode__category"]): row["count"]
+        (timezone.localtime(row["month"]).date(), row["codes__category"]): row["count"]
         for row in rows
     }
     table = []

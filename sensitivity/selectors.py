@@ -30,7 +30,7 @@ from .models import (
     shown,
 )
 
-CATEGORY_ORDER = [Category.POSITIVE, Category.EXPECTED, Category.NEGATIVE]
+CATEGORY_ORDER: list[str] = [Category.POSITIVE, Category.EXPECTED, Category.NEGATIVE]
 
 
 def table(organization_id: int, *, active_only: bool = False) -> list[SensitivityCode]:
@@ -47,7 +47,7 @@ def grouped(codes: Iterable[SensitivityCode]) -> list[tuple[str, str, list[Sensi
     by_category: dict[str, list[SensitivityCode]] = {c: [] for c in CATEGORY_ORDER}
     for code in codes:
         by_category[code.category].append(code)
-    return [(c, Category(c).label, by_category[c]) for c in CATEGORY_ORDER]
+    return [(c, str(Category(c).label), by_category[c]) for c in CATEGORY_ORDER]
 
 
 @dataclass
@@ -105,9 +105,9 @@ def dispositions(
     newest: dict[int, dict[bool, Assessment]] = {}
     for assessment in _counting(organization_id, customer_ids):
         pair = newest.setdefault(assessment.customer_id, {})
-        judged = assessment.stage in JUDGED_STAGES
-        if judged not in pair or _after(assessment, pair[judged]):
-            pair[judged] = assessment
+        is_judged = assessment.stage in JUDGED_STAGES
+        if is_judged not in pair or _after(assessment, pair[is_judged]):
+            pair[is_judged] = assessment
     counting: list[Assessment] = []
     for pair in newest.values():
         judged, intake = pair.get(True), pair.get(False)
@@ -184,56 +184,46 @@ def recent_calls(organization_id: int) -> QuerySet[ConfirmationCall]:
 
 def distribution_by_month(organization_id: int, since: datetime) -> list[dict]:
     """Per month and category, how many codes were given (one query)."""
-    through = Assessment.codes.through
     return list(
-        through.objects.filter(
-            assessment__organization_id=organization_id, assessment__created_at__gte=since
-        )
-        .annotate(month=TruncMonth("assessment__created_at"))
-        .values("month", "sensitivitycode__category")
-        .annotate(count=Count("id"))
-        .order_by("month", "sensitivitycode__category")
+        Assessment.objects.filter(organization_id=organization_id, created_at__gte=since)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "codes__category")
+        .annotate(count=Count("codes"))
+        .order_by("month", "codes__category")
     )
 
 
 def code_counts(organization_id: int, since: datetime) -> dict[int, int]:
     """How often each code was given since then (one query)."""
-    through = Assessment.codes.through
+    # Filtering before annotating counts only the assessments the filter kept.
     return dict(
-        through.objects.filter(
-            assessment__organization_id=organization_id, assessment__created_at__gte=since
+        SensitivityCode.objects.filter(
+            organization_id=organization_id, assessments__created_at__gte=since
         )
-        .values("sensitivitycode_id")
-        .annotate(count=Count("id"))
-        .values_list("sensitivitycode_id", "count")
+        .annotate(given=Count("assessments"))
+        .values_list("id", "given")
     )
 
 
 def dissatisfaction_by_code(organization_id: int, since: datetime) -> dict[int, tuple[int, int]]:
     """For each code given to a customer before a confirmation call (at intake or at the
     visit the call was about): (calls, of them dissatisfied), in one query."""
-    through = Assessment.codes.through
+    call = "assessments__visit__sensitivity_call"
     rows = (
-        through.objects.filter(
-            assessment__organization_id=organization_id,
-            assessment__stage__in=[Stage.INTAKE, Stage.VISIT],
-            assessment__visit__isnull=False,
+        SensitivityCode.objects.filter(
+            organization_id=organization_id,
+            assessments__stage__in=[Stage.INTAKE, Stage.VISIT],
+            **{f"{call}__status": CallStatus.DONE, f"{call}__called_at__gte": since},
         )
-        .annotate(call_outcome=F("assessment__visit__sensitivity_call__outcome"))
-        .filter(
-            assessment__visit__sensitivity_call__status=CallStatus.DONE,
-            assessment__visit__sensitivity_call__called_at__gte=since,
-        )
-        .values("sensitivitycode_id")
         .annotate(
-            calls=Count("assessment__visit", distinct=True),
+            calls=Count("assessments__visit", distinct=True),
             dissatisfied=Count(
-                "assessment__visit",
+                "assessments__visit",
                 distinct=True,
-                filter=Q(call_outcome=CallOutcome.DISSATISFIED),
+                filter=Q(**{f"{call}__outcome": CallOutcome.DISSATISFIED}),
             ),
         )
-        .values_list("sensitivitycode_id", "calls", "dissatisfied")
+        .values_list("id", "calls", "dissatisfied")
     )
     return {code_id: (calls, dissatisfied) for code_id, calls, dissatisfied in rows}
 

@@ -318,6 +318,11 @@ def report_step(visit: ServiceRequest, data: Mapping[str, object], by: User) -> 
     picked = _picked(data)
     if picked is None:
         return
+    if not picked:
+        # Said where the report form lists its own errors, away from the codes.
+        raise ValidationError(
+            {CODES_FIELD: _("Re-code the customer: pick at least one sensitivity code.")}
+        )
     assessment_record(
         organization=visit.organization,
         customer=visit.customer,

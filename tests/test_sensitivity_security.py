@@ -203,7 +203,20 @@ ENTRIES = [
     Entry("statistics", page("sensitivity:stats"), MANAGER),
     Entry("access log", page("sensitivity:log"), MANAGER),
     # The reception's and technicians' pages (sensitivity.views): one line each.
-    Entry("call list page", path("/o/acme/sensitivity/calls/"), RECEPTION),
+    Entry("call list page", page("sensitivity:calls"), RECEPTION),
+    Entry(
+        "record a call (page)",
+        page("sensitivity:call-record", "call.pk"),
+        RECEPTION,
+        "post",
+        lambda w: {"outcome": "satisfied", "sensitivity_codes_typed": "P2"},
+        302,
+    ),
+    Entry(
+        "the caller's codes on the desk",
+        path("/o/acme/sensitivity/desk/caller/?customer_email={w.customer.email}"),
+        RECEPTION,
+    ),
     # The API.
     Entry("table", api("/codes/"), TABLE),
     Entry("one code", api("/codes/{w.code.pk}/"), TABLE),
@@ -327,7 +340,10 @@ def test_every_sensitivity_page_and_endpoint_is_in_the_matrix():
 def resolve_route(entry: Entry) -> str | None:
     """The route of the entry's address, read without the world (placeholder ids)."""
     fake = SimpleNamespace(
-        code=SimpleNamespace(pk=1), customer=SimpleNamespace(pk=1), call=SimpleNamespace(pk=1)
+        code=SimpleNamespace(pk=1),
+        customer=SimpleNamespace(pk=1, email="someone@example.com"),
+        call=SimpleNamespace(pk=1),
+        visit=SimpleNamespace(pk=1),
     )
     url = entry.address.build(fake).partition("?")[0]
     try:

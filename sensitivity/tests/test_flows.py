@@ -99,7 +99,9 @@ def test_a_report_whose_form_showed_the_recode_needs_a_code(organization, techni
             step_data=form(sensitivity_codes_shown="1", sensitivity_codes_typed=""),
         )
 
-    assert refused.value.message_dict == {"sensitivity_codes": ["Pick at least one code."]}
+    assert refused.value.message_dict == {
+        "sensitivity_codes": ["Re-code the customer: pick at least one sensitivity code."]
+    }
     visit.refresh_from_db()
     assert visit.status == VisitStatus.IN_PROGRESS
     assert not Assessment.objects.exists()

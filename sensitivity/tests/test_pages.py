@@ -272,6 +272,7 @@ def test_a_report_without_a_code_comes_back_with_the_error_and_what_was_typed(
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="recode-typed-error"><li>Pick at least one code.' in html
+    assert "Re-code the customer: pick at least one sensitivity code." in html
     assert "Replaced the pressure valve.</textarea>" in html
     assert "Friendly</textarea>" in html
     visit.refresh_from_db()
