@@ -297,11 +297,16 @@ def seed() -> None:
         pairs = sorted({(row[0], row[1]) for row in tickets})
         index = {organization.pk: i for i, organization in enumerate(organizations)}
         visits, chats = [], []
+        # Each technician's visits three hours apart, going back from three days ago: the
+        # database refuses a technician booked twice at once.
+        booked: dict[int, int] = {}
         for organization_id, customer in pairs:
             i = index[organization_id]
-            start = now - timedelta(days=rng.uniform(3, 300))
+            technician = rng.choice(people[i][Role.TECHNICIAN])
+            booked[technician] = booked.get(technician, 0) + 1
+            start = now - timedelta(days=3, hours=3 * booked[technician])
             visits.append(
-                (organization_id, customer, rng.choice(people[i][Role.TECHNICIAN]))
+                (organization_id, customer, technician)
                 + ("Service the washing machine", "1 High Street", "completed")
                 + (start, start + timedelta(hours=2), "Replaced the drain pump.")
                 + (start - timedelta(days=2), start, start + timedelta(hours=2))
