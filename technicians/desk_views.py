@@ -55,7 +55,10 @@ class _DeskMixin(OrganizationStaffMixin):
     allowed_roles = VISIT_ROLES
 
     def search(self, form) -> dict:
-        """The results for a valid search form: the availability or the errors to show."""
+        """The results for a valid search form: the availability or the errors to show; a
+        hint while neither the postal code nor the time is typed yet."""
+        if not (form.data.get("postal_code") or form.data.get("start_time")):
+            return {"search_hint": True}
         if not form.is_valid():
             return {"search_errors": _search_errors(form)}
         start, end = form.window()
@@ -78,7 +81,11 @@ def _search_errors(form) -> list[str]:
     search_fields = set(DeskSearchForm.base_fields)
     errors = []
     for name, messages_ in form.errors.items():
-        if name in search_fields or name == "__all__":
+        if name in search_fields:
+            # Said apart from their fields, so each names the field it is about.
+            label = form.fields[name].label
+            errors += [f"{label}: {message}" for message in messages_]
+        elif name == "__all__":
             errors += messages_
     return errors
 

@@ -168,7 +168,21 @@ def test_the_desk_search_names_what_is_wrong_without_failing(organization, recep
     )
 
     assert response.status_code == 200
-    assert b"errorlist" in response.content
+    html = response.content.decode()
+    assert "Day: Enter a valid date." in html
+    assert "Time: Enter a valid time." in html
+
+
+def test_the_desk_search_waits_for_a_postal_code_or_a_time_before_it_finds_fault(
+    organization, receptionist, leeds
+):
+    response = client_for(receptionist).get(
+        reverse("technicians:desk-search", args=["acme"]), {"postal_code": "", "start_time": ""}
+    )
+
+    html = response.content.decode()
+    assert "Type a postal code and a time: who is free then shows here." in html
+    assert "errorlist" not in html
 
 
 def test_the_desk_search_says_when_no_area_covers_the_code(organization, receptionist, tom):
