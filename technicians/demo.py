@@ -168,6 +168,20 @@ def _acme(provider: Provider, cast: Cast, products: dict, local) -> None:
     services.visit_schedule(
         visit=oven, technician=tess, start=local(1, 9), end=local(1, 11), by=reception
     )
+    # Tom's next visit, so his day and the visit page he works from have something on them.
+    radiator = services.visit_request(
+        customer=chris,
+        organization=organization,
+        summary="The radiator in the hall stays cold",
+        address="14 Mill Lane, Leeds",
+        postal_code="LS2 7QT",
+        product=products["boilers"],
+        symptoms="The hall radiator is cold at the top; the others are warm.",
+        customer_notes="Parking is behind the house.",
+    )
+    services.visit_schedule(
+        visit=radiator, technician=tom, start=local(1, 14), end=local(1, 15), by=reception
+    )
     services.visit_request(
         customer=casey,
         organization=organization,

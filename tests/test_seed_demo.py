@@ -162,3 +162,11 @@ def test_the_past_is_not_announced_to_anyone(demo, db):
     # Only today's tickets, visits and reviews tell people: a handful, not three months.
     assert Notification.objects.count() + PendingNotification.objects.count() < 40
     assert Review.objects.count() > 60
+
+
+def test_the_demo_technicians_who_log_in_each_have_a_visit_ahead(demo, db):
+    ahead = ServiceRequest.objects.filter(
+        status="scheduled", scheduled_start__gt=timezone.now()
+    ).values_list("technician__email", flat=True)
+
+    assert {"tech1@example.com", "tech2@example.com", "tech@northside.example.com"} <= set(ahead)
