@@ -16,8 +16,9 @@ from csportal import slots
 
 from . import selectors, services
 from .access import CODE_ROLES, audience_of, may_read_codes
-from .forms import NOTE_FIELD, TYPED_FIELD, picked, ticked_ids
+from .forms import ticked_ids
 from .models import Audience, Place
+from .services import NOTE_FIELD, TYPED_FIELD, picked
 from .views import guidance_of, picker_table
 
 

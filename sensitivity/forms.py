@@ -3,7 +3,6 @@
 A picker posts the boxes ticked (`sensitivity_codes`, code ids) and the codes typed
 (`sensitivity_codes_typed`, "n2 e1"); services.codes_parse turns both into codes."""
 
-import re
 from collections.abc import Mapping
 
 from django import forms
@@ -11,18 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import NOTE_MAX, REASON_MAX, CallOutcome
 from .services import CODES_FIELD
-
-TYPED_FIELD = f"{CODES_FIELD}_typed"
-NOTE_FIELD = "sensitivity_note"
-_SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def picked(data: Mapping) -> list[str]:
-    """Everything picked in a submitted picker: the boxes' ids and each code typed."""
-    getlist = getattr(data, "getlist", None)
-    boxes = getlist(CODES_FIELD) if getlist else list(data.get(CODES_FIELD) or [])
-    typed = _SEPARATORS.split(str(data.get(TYPED_FIELD) or ""))
-    return [item for item in [*boxes, *typed] if item]
 
 
 def ticked_ids(data: Mapping) -> set[int]:

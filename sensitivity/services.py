@@ -43,8 +43,13 @@ from .models import (
 
 # The live audience of sensitivity events: who reads every customer's codes.
 SENSITIVITY_AUDIENCE = "sensitivity"
-# The form and API field that carries picked codes, as typed ("N2, E1") or as ids.
+# The form and API field that carries picked codes, as typed ("N2, E1") or as ids; a
+# picker's typed codes, its note, and its marker that the re-code was asked for.
 CODES_FIELD = "sensitivity_codes"
+TYPED_FIELD = f"{CODES_FIELD}_typed"
+SHOWN_FIELD = f"{CODES_FIELD}_shown"
+NOTE_FIELD = "sensitivity_note"
+SEPARATORS = re.compile(r"[\s,;]+")
 CODE_PATTERN = re.compile(rf"^[A-Za-z0-9-]{{1,{CODE_MAX}}}$")
 
 
@@ -80,8 +85,9 @@ def table_for(organization: Organization) -> None:
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         if SensitivityCode.objects.filter(organization=organization).exists():
             return
-        for category, position, code, label, description, knacks in defaults.rows():
-            row = SensitivityCode.objects.create(
+        rows = list(defaults.rows())
+        codes = SensitivityCode.objects.bulk_create(
+            SensitivityCode(
                 organization=organization,
                 category=category,
                 position=position,
@@ -89,9 +95,13 @@ def table_for(organization: Organization) -> None:
                 label=label,
                 description=description,
             )
-            Knack.objects.bulk_create(
-                Knack(code=row, audience=audience, text=text) for audience, text in knacks.items()
-            )
+            for category, position, code, label, description, _knacks in rows
+        )
+        Knack.objects.bulk_create(
+            Knack(code=row, audience=audience, text=text)
+            for row, (*_fields, knacks) in zip(codes, rows, strict=True)
+            for audience, text in knacks.items()
+        )
 
 
 def _require_manager(by: User, organization: Organization) -> None:
@@ -176,7 +186,7 @@ def codes_parse(organization: Organization, picked: object) -> list[SensitivityC
     them, or a list of ids, all from the organization's table and in use."""
     table_for(organization)
     if isinstance(picked, str):
-        items: list = [p for p in re.split(r"[\s,;]+", picked) if p]
+        items: list = [p for p in SEPARATORS.split(picked) if p]
     elif isinstance(picked, Iterable):
         items = [p for p in picked if p not in ("", None)]
     else:
@@ -297,57 +307,51 @@ def reads_log(
 def desk_step(visit: ServiceRequest, data: Mapping[str, object], by: User) -> None:
     """The codes picked on the desk while booking attach to the customer and the visit; a
     caller may be booked without any."""
-    picked = _picked(data)
-    if not picked:
-        return
-    organization = visit.organization
-    assessment_record(
-        organization=organization,
-        customer=visit.customer,
-        codes=codes_parse(organization, picked),
-        stage=Stage.INTAKE,
-        by=by,
-        visit=visit,
-        note=str(data.get("sensitivity_note") or ""),
-    )
+    items = picked(data)
+    if items:
+        _record_step(visit, data, by, items, Stage.INTAKE)
 
 
 def report_step(visit: ServiceRequest, data: Mapping[str, object], by: User) -> None:
     """The technician's re-code, required in a report whose form showed it (the panel says
     so with a `sensitivity_codes_shown` field); an API report without codes records none."""
-    picked = _picked(data)
-    if picked is None:
+    items = picked(data)
+    if items is None:
         return
-    if not picked:
+    if not items:
         # Said where the report form lists its own errors, away from the codes.
         raise ValidationError(
             {CODES_FIELD: _("Re-code the customer: pick at least one sensitivity code.")}
         )
+    _record_step(visit, data, by, items, Stage.VISIT)
+
+
+def _record_step(
+    visit: ServiceRequest, data: Mapping[str, object], by: User, items: list, stage: str
+) -> None:
     assessment_record(
         organization=visit.organization,
         customer=visit.customer,
-        codes=codes_parse(visit.organization, picked),
-        stage=Stage.VISIT,
+        codes=codes_parse(visit.organization, items),
+        stage=stage,
         by=by,
         visit=visit,
-        note=str(data.get("sensitivity_note") or ""),
+        note=str(data.get(NOTE_FIELD) or ""),
     )
 
 
-def _picked(data: Mapping[str, object]) -> list | None:
+def picked(data: Mapping[str, object]) -> list | None:
     """The codes in submitted data: form checkboxes (a list) and the typed field together;
     None when the form had no codes part at all (an API client that doesn't code)."""
-    parts = (CODES_FIELD, f"{CODES_FIELD}_typed", f"{CODES_FIELD}_shown")
     # By key, not value: a form's getlist() gives [] for a field it doesn't have.
-    if not any(part in data for part in parts):
+    if not any(part in data for part in (CODES_FIELD, TYPED_FIELD, SHOWN_FIELD)):
         return None
     getlist = getattr(data, "getlist", None)
     boxes = getlist(CODES_FIELD) if getlist else data.get(CODES_FIELD)
-    typed = data.get(f"{CODES_FIELD}_typed")
     items: list = list(boxes) if isinstance(boxes, list | tuple) else ([boxes] if boxes else [])
-    if typed:
-        items += [p for p in re.split(r"[\s,;]+", str(typed)) if p]
-    return items
+    return [item for item in items if item] + [
+        code for code in SEPARATORS.split(str(data.get(TYPED_FIELD) or "")) if code
+    ]
 
 
 # Confirmation calls -------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from csportal.forms import add_service_errors
 
 from . import selectors, services
 from .access import CODE_ROLES, access_call
-from .forms import TYPED_FIELD, CallForm, picked, ticked_ids
+from .forms import CallForm, ticked_ids
 from .models import Audience, CallStatus, Place, SensitivityCode
+from .services import TYPED_FIELD, picked
 
 # The pending calls the list shows at once, oldest first; the rest follow as they are made.
 PENDING_SHOWN = 50
