@@ -13,7 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber, TruncMonth
 
 from .models import (
@@ -33,13 +44,21 @@ from .models import (
 CATEGORY_ORDER: list[str] = [Category.POSITIVE, Category.EXPECTED, Category.NEGATIVE]
 
 
-def table(organization_id: int, *, active_only: bool = False) -> list[SensitivityCode]:
-    """The organization's codes in table order, each with its knacks (two queries)."""
+def table(organization_id: int, *, active_only: bool = False) -> QuerySet[SensitivityCode]:
+    """The organization's codes in table order (positive, expected, negative, then their
+    position), each with its knacks: two queries, and a queryset the API pages through."""
     codes = SensitivityCode.objects.filter(organization_id=organization_id)
     if active_only:
         codes = codes.filter(is_active=True)
-    codes = codes.prefetch_related(Prefetch("knacks", queryset=Knack.objects.order_by("audience")))
-    return sorted(codes, key=lambda c: (CATEGORY_ORDER.index(c.category), c.position, c.code))
+    category_order = Case(
+        *(When(category=c, then=Value(i)) for i, c in enumerate(CATEGORY_ORDER)),
+        output_field=IntegerField(),
+    )
+    return (
+        codes.prefetch_related(Prefetch("knacks", queryset=Knack.objects.order_by("audience")))
+        .annotate(category_order=category_order)
+        .order_by("category_order", "position", "code", "pk")
+    )
 
 
 def grouped(codes: Iterable[SensitivityCode]) -> list[tuple[str, str, list[SensitivityCode]]]:

@@ -2,7 +2,6 @@
 codes, the confirmation calls. Every read of a customer's codes is logged (place `api`)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -25,7 +24,7 @@ from ..access import (
     audience_of,
     may_read_codes,
 )
-from ..models import Assessment, Audience, ConfirmationCall, Knack, Place, SensitivityCode
+from ..models import Assessment, Audience, ConfirmationCall, Place, SensitivityCode
 from . import serializers as s
 
 MANAGER_ROLES = (Role.MANAGER,)
@@ -52,20 +51,6 @@ def _codes_of(organization, picked: list[str]) -> list[SensitivityCode]:
         return services.codes_parse(organization, picked)
     except DjangoValidationError as exc:
         raise _service_errors(exc) from exc
-
-
-def _table(organization_id: int) -> QuerySet[SensitivityCode]:
-    """The table in its order (positive, expected, negative), knacks prefetched."""
-    order = Case(
-        *(When(category=c, then=Value(i)) for i, c in enumerate(selectors.CATEGORY_ORDER)),
-        output_field=IntegerField(),
-    )
-    return (
-        SensitivityCode.objects.filter(organization_id=organization_id)
-        .prefetch_related(Prefetch("knacks", queryset=Knack.objects.order_by("audience")))
-        .annotate(category_order=order)
-        .order_by("category_order", "position", "code", "pk")
-    )
 
 
 def _audiences(membership) -> list[str]:
@@ -103,7 +88,7 @@ class CodeListView(_CodesMixin, generics.ListAPIView):
         query.is_valid(raise_exception=True)
         organization = self.request.membership.organization
         services.table_for(organization)
-        codes = _table(organization.pk)
+        codes = selectors.table(organization.pk)
         if query.validated_data.get("active"):
             codes = codes.filter(is_active=True)
         return codes
@@ -117,7 +102,8 @@ class CodeListView(_CodesMixin, generics.ListAPIView):
 
     def _render(self, code: SensitivityCode) -> dict:
         return s.CodeSerializer(
-            _table(code.organization_id).get(pk=code.pk), context=self.get_serializer_context()
+            selectors.table(code.organization_id).get(pk=code.pk),
+            context=self.get_serializer_context(),
         ).data
 
 
@@ -164,7 +150,7 @@ class CodeDetailView(_CodesMixin, APIView):
         return {"request": self.request, "audiences": _audiences(self.request.membership)}
 
     def _render(self, code: SensitivityCode) -> Response:
-        code = _table(code.organization_id).get(pk=code.pk)
+        code = selectors.table(code.organization_id).get(pk=code.pk)
         return Response(s.CodeSerializer(code, context=self.get_serializer_context()).data)
 
     @extend_schema(responses=s.CodeSerializer)
