@@ -21,8 +21,8 @@ sample by sample so that other work on the machine weighs on all of them alike:
     disposition         selectors.disposition(organization, customer, audience) for a random
                         customer (any of the 100,000), reception or technician guidance
     disposition heavy   the same for one of the HEAVY customers with the most assessments
-    desk                what the desk does: in one transaction, the disposition with the
-                        reception guidance and services.reads_log (one CodeRead row)
+    desk                what the desk does: in one transaction, services.disposition_read
+                        (the disposition with the reception guidance and one CodeRead row)
     desk heavy          the same for the heavy customers
 
 Each runs twice: first with no warm-up (the first calls of this process, on a connection
@@ -391,11 +391,11 @@ def calls(data: dict) -> dict:
         def call(rng):
             customer, organization = rng.choice(pool)
             with transaction.atomic():
-                selectors.disposition(organization, customer, Audience.RECEPTION)
-                services.reads_log(
+                services.disposition_read(
                     reader=receptionists[organization],
                     organization_id=organization,
-                    customer_ids=[customer],
+                    customer_id=customer,
+                    audience=Audience.RECEPTION,
                     place=Place.DESK,
                 )
 

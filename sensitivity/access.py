@@ -56,10 +56,15 @@ def access_customer_codes(
     """A customer whose codes the user may read at the organization, with the membership
     that allows it."""
     membership = access_membership(user, organization_slug, TABLE_ROLES)
+    return membership, access_customer_for(membership, customer_id)
+
+
+def access_customer_for(membership: Membership, customer_id: object) -> User:
+    """A customer whose codes this membership may read."""
     customer = User.objects.filter(pk=parse_id(customer_id)).first()
     if customer is None or not may_read_codes(membership, customer.pk):
         raise Http404
-    return membership, customer
+    return customer
 
 
 def access_code(organization_id: int, code_id: object) -> SensitivityCode:

@@ -102,16 +102,14 @@ def visit_panel(context) -> dict | None:
         return None
     visit = context["visit"]
     audience = audience_of(membership)
-    services.reads_log(
+    disposition = services.disposition_read(
         reader=context["user"],
         organization_id=visit.organization_id,
-        customer_ids=[visit.customer_id],
+        customer_id=visit.customer_id,
+        audience=audience,
         place=Place.VISIT,
     )
-    return {
-        "disposition": selectors.disposition(visit.organization_id, visit.customer_id, audience),
-        "audience": audience,
-    }
+    return {"disposition": disposition, "audience": audience}
 
 
 def report_panel(context) -> dict | None:

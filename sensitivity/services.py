@@ -20,7 +20,7 @@ from technicians import services as visit_services
 from technicians.models import ServiceRequest, VisitStatus
 from tickets.models import Ticket
 
-from . import defaults
+from . import defaults, selectors
 from .access import CODE_ROLES
 from .models import (
     CODE_MAX,
@@ -299,6 +299,30 @@ def reads_log(
         )
         for customer_id in dict.fromkeys(customer_ids)
     )
+
+
+def dispositions_read(
+    *, reader: User, organization_id: int, customer_ids: list[int], audience: str, place: str
+) -> dict[int, selectors.Disposition]:
+    """These customers' current codes with the guidance for `audience`, the read written to
+    the access log: what every page and endpoint that shows codes does."""
+    found = selectors.dispositions(organization_id, customer_ids, audience)
+    reads_log(
+        reader=reader, organization_id=organization_id, customer_ids=customer_ids, place=place
+    )
+    return found
+
+
+def disposition_read(
+    *, reader: User, organization_id: int, customer_id: int, audience: str, place: str
+) -> selectors.Disposition:
+    return dispositions_read(
+        reader=reader,
+        organization_id=organization_id,
+        customer_ids=[customer_id],
+        audience=audience,
+        place=place,
+    )[customer_id]
 
 
 # Technicians' steps (registered in apps.py) -------------------------------------------------

@@ -66,13 +66,11 @@ class DeskCustomerCodesView(OrganizationStaffMixin, TemplateView):
         )
         if customer is not None:
             context["caller"] = customer
-            context["disposition"] = selectors.disposition(
-                self.organization.pk, customer.pk, Audience.RECEPTION
-            )
-            services.reads_log(
+            context["disposition"] = services.disposition_read(
                 reader=self.request.user,
                 organization_id=self.organization.pk,
-                customer_ids=[customer.pk],
+                customer_id=customer.pk,
+                audience=Audience.RECEPTION,
                 place=Place.DESK,
             )
         return context

@@ -20,9 +20,9 @@ from ..access import (
     access_call,
     access_code,
     access_customer_codes,
+    access_customer_for,
     access_visit_for_codes,
     audience_of,
-    may_read_codes,
 )
 from ..models import Assessment, Audience, ConfirmationCall, Place, SensitivityCode
 from . import serializers as s
@@ -228,12 +228,12 @@ class AssessmentListView(generics.ListAPIView):
 def _customer(membership, customer_id: int) -> User:
     """A customer whose codes the caller may record: the same 400 for one missing and one
     whose codes they may not touch."""
-    customer = User.objects.filter(pk=customer_id).first()
-    if customer is None or not may_read_codes(membership, customer.pk):
+    try:
+        return access_customer_for(membership, customer_id)
+    except Http404:
         raise serializers.ValidationError(
             {"customer": [_("No customer whose codes you may record here has this id.")]}
-        )
-    return customer
+        ) from None
 
 
 def _visit(membership, visit_id: int | None):
@@ -267,11 +267,11 @@ class DispositionView(APIView):
     def get(self, request, slug, pk):
         membership, customer = access_customer_codes(request.user, slug, pk)
         audience = audience_of(membership)
-        disposition = selectors.disposition(membership.organization_id, customer.pk, audience)
-        services.reads_log(
+        disposition = services.disposition_read(
             reader=request.user,
             organization_id=membership.organization_id,
-            customer_ids=[customer.pk],
+            customer_id=customer.pk,
+            audience=audience,
             place=Place.API,
         )
         return Response(
@@ -293,11 +293,11 @@ def _calls_response(request, calls) -> list:
     (a fixed number of queries), logged as read."""
     organization_id = request.membership.organization_id
     customer_ids = [call.customer_id for call in calls]
-    dispositions = selectors.dispositions(organization_id, customer_ids, Audience.CONFIRMATION)
-    services.reads_log(
+    dispositions = services.dispositions_read(
         reader=request.user,
         organization_id=organization_id,
         customer_ids=customer_ids,
+        audience=Audience.CONFIRMATION,
         place=Place.API,
     )
     return s.CallSerializer(calls, many=True, context={"dispositions": dispositions}).data
