@@ -150,6 +150,13 @@ def has_account(email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
+def active_user_by_email(email: str) -> User | None:
+    """The active account with this address, however its case was typed (staff booking for
+    a caller name them by email)."""
+    email = (email or "").strip()
+    return User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+
+
 def online_staff(organization: Organization) -> MembershipQuerySet:
     return (
         organization_staff(organization)

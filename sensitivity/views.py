@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import Organization, User
+from accounts.models import Organization
 from accounts.permissions import OrganizationStaffMixin
+from accounts.selectors import active_user_by_email
 from csportal.forms import add_service_errors
 
 from . import selectors, services
@@ -60,10 +61,7 @@ class DeskCustomerCodesView(OrganizationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        email = (self.request.GET.get("customer_email") or "").strip()
-        customer = (
-            User.objects.filter(email__iexact=email, is_active=True).first() if email else None
-        )
+        customer = active_user_by_email(self.request.GET.get("customer_email") or "")
         if customer is not None:
             context["caller"] = customer
             context["disposition"] = services.disposition_read(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import active_user_by_email
 
 from .models import MAX_VISIT, BranchOffice, ProductLine, ServiceArea, Weekday
 
@@ -75,7 +76,7 @@ class DeskBookForm(DeskSearchForm):
 
     def clean_customer_email(self) -> User:
         email = self.cleaned_data["customer_email"]
-        customer = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        customer = active_user_by_email(email)
         if customer is None:
             raise ValidationError(
                 _("No customer account has this email. Ask the caller to sign up, or check it.")

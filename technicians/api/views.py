@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Organization, Role, User
 from accounts.permissions import IsOrganizationStaff
+from accounts.selectors import active_user_by_email
 from tickets.models import Ticket
 
 from .. import availability, selectors, services
@@ -210,7 +211,7 @@ class OrganizationVisitListView(generics.ListAPIView):
     def post(self, request, slug):
         organization = request.membership.organization
         data = _valid_in_zone(s.CallerBookingSerializer(data=request.data), organization)
-        customer = User.objects.filter(email__iexact=data["customer"], is_active=True).first()
+        customer = active_user_by_email(data["customer"])
         if customer is None:
             raise serializers.ValidationError(
                 {"customer": [_("No customer has an account with this email.")]}
