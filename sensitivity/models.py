@@ -215,7 +215,6 @@ class Place(models.TextChoices):
     DESK = "desk", _("Reception desk")
     VISIT = "visit", _("Visit page")
     CALLS = "calls", _("Confirmation calls")
-    HISTORY = "history", _("Customer history")
     API = "api", _("API")
 
 
