@@ -508,6 +508,7 @@ def membership_set_skills(*, membership: Membership, skills: list[str]) -> list[
                 if skill not in existing
             ]
         )
+        cache.skills_changed(membership.organization_id)
     return cleaned
 
 

@@ -1,7 +1,7 @@
 """Helpers for values the apps keep in the cache."""
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -22,3 +22,13 @@ def remember(key: str, compute: Callable[[], T], timeout: float | None) -> T:
     """`cache.get_or_set` that keeps the value's type: the cache holds only what `compute`
     returns under `key`, so what comes back is a `T`."""
     return cast(T, cache.get_or_set(key, compute, timeout))
+
+
+def remember_many(wanted: dict[str, tuple[Callable[[], Any], float | None]]) -> dict[str, Any]:
+    """`remember` for several keys in one round trip when all are cached: {key: (compute,
+    timeout)} -> {key: value}."""
+    found = cache.get_many(list(wanted))
+    for key, (compute, timeout) in wanted.items():
+        if key not in found:
+            found[key] = cache.get_or_set(key, compute, timeout)
+    return found

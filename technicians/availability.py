@@ -26,14 +26,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from uuid import uuid4
 
+from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import cache as accounts_cache
 from accounts.models import AgentSkill, Organization, Role, User
+from csportal.caching import remember_many
 
+from . import cache
 from .models import (
     MAX_VISIT,
     PostalPrefix,
@@ -42,12 +47,13 @@ from .models import (
     ServiceRequest,
     TechnicianProfile,
     TimeOff,
+    VisitSettings,
     VisitStatus,
     WorkingHours,
     normalize_postal_code,
 )
 from .registries import TechnicianRating, technician_ratings
-from .selectors import visit_settings
+from .selectors import SETTINGS_SECONDS, read_visit_settings, settings_key, visit_settings
 
 ALTERNATIVE_DAYS = 14
 # How far from the wished day each reading of the alternatives goes, in days: the wished day
@@ -120,7 +126,8 @@ def search(
     Raises ValidationError naming `postal_code`, `skill`, `start` or `end` for bad input.
     `exclude_visit_id`: a visit being moved, whose own time doesn't count as taken.
     """
-    wish = _Wish.checked(organization, postal_code, skill, start, end, now, exclude_visit_id)
+    setup = _CachedSetup(organization)
+    wish = _Wish.checked(setup, postal_code, skill, start, end, now, exclude_visit_id)
     return wish.answer()
 
 
@@ -138,26 +145,184 @@ def offer_for(
     """Whether `technician` in particular is free for [start, end), as `search` would offer
     them: (the wish with its area and product, their offer or None). Booking asks this again
     inside its transaction."""
-    wish = _Wish.checked(organization, postal_code, skill, start, end, now, exclude_visit_id)
-    wish.only(technician)
+    setup = _LiveSetup(organization, technician)
+    wish = _Wish.checked(setup, postal_code, skill, start, end, now, exclude_visit_id)
     return wish.empty(), next(iter(wish.free()), None)
 
 
-class _Wish:
-    def __init__(self, organization, product, area, start, end, now, exclude_visit_id):
+Hours = dict[int, dict[int, list[tuple[time, time]]]]  # profile id -> weekday -> [(start, end)]
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a wish is, for one product line: the postal code's area (None when no area
+    covers it) and the technicians who could come, with their working hours."""
+
+    area: ServiceArea | None
+    candidates: list[TechnicianProfile]
+    hours: Hours
+
+
+NOWHERE = _Place(None, [], {})
+
+
+class _LiveSetup:
+    """The organization's setup as the database has it now: what booking checks inside its
+    transaction, for one technician."""
+
+    def __init__(self, organization: Organization, technician: User):
         self.organization = organization
-        self.zone = zoneinfo.ZoneInfo(organization.timezone)
+        self.technician = technician
         self.settings = visit_settings(organization)
+
+    def product(self, skill: str) -> ProductLine | None:
+        return ProductLine.objects.filter(organization=self.organization, skill=skill).first()
+
+    def place(self, postal_code: str, product: ProductLine) -> _Place:
+        area = area_for(self.organization, postal_code)
+        if area is None:
+            return NOWHERE
+        return _read_place(self.organization, area, product, self.technician)
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    token: str  # new with every catalog: the places cached under the last one are left behind
+    products: dict[str, ProductLine]  # by skill
+    areas: dict[str, int]  # each postal-code prefix's area id
+
+
+class _CachedSetup:
+    """The organization's setup as searches read it: through the cache (technicians.cache),
+    in two round trips when it is warm (the catalog, staff token and rules; then the place),
+    instead of four queries."""
+
+    def __init__(self, organization: Organization):
+        self.organization = organization
+        keys = (
+            cache.catalog_key(organization.pk),
+            accounts_cache.staff_key(organization.pk),
+            settings_key(organization.pk),
+        )
+        found = remember_many(
+            {
+                keys[0]: (lambda: _read_catalog(organization), cache.CATALOG_SECONDS),
+                keys[1]: (accounts_cache.new_staff_token, accounts_cache.STAFF_TOKEN_SECONDS),
+                keys[2]: (lambda: read_visit_settings(organization), SETTINGS_SECONDS),
+            }
+        )
+        self.catalog: _Catalog = found[keys[0]]
+        self.staff_token: str = found[keys[1]]
+        self.settings: VisitSettings = found[keys[2]]
+
+    def product(self, skill: str) -> ProductLine | None:
+        return self.catalog.products.get(skill)
+
+    def place(self, postal_code: str, product: ProductLine) -> _Place:
+        prefixes = (postal_code[:length] for length in range(len(postal_code), 0, -1))
+        area_id = next((self.catalog.areas[p] for p in prefixes if p in self.catalog.areas), None)
+        if area_id is None:
+            return NOWHERE
+        place = shared_cache.get(self._key(area_id, product.skill))
+        if place is None:
+            # One read of the area fills its entry for every product line: a few hundred
+            # reads warm an organization's searches, and each search unpickles only the
+            # technicians with its skill.
+            places = self._read(area_id)
+            keyed = {self._key(area_id, skill): place for skill, place in places.items()}
+            shared_cache.set_many(keyed, cache.PLACE_SECONDS)
+            place = places[product.skill]
+        return place
+
+    def _key(self, area_id: int, skill: str) -> str:
+        return cache.place_key(self.catalog.token, self.staff_token, area_id, skill)
+
+    def _read(self, area_id: int) -> dict[str, _Place]:
+        """The area's place for each of the catalog's product lines."""
+        area = ServiceArea.objects.select_related("branch_office").get(pk=area_id)
+        profiles = list(_technicians(self.organization, area))
+        skills: dict[int, set[str]] = defaultdict(set)
+        rows = AgentSkill.objects.filter(membership__in=[p.membership_id for p in profiles])
+        for membership_id, skill in rows.values_list("membership_id", "skill"):
+            skills[membership_id].add(skill)
+        hours = _hours_of(profiles)
+        places = {}
+        for skill in self.catalog.products:
+            skilled = [p for p in profiles if skill in skills[p.membership_id]]
+            places[skill] = _Place(area, skilled, {p.pk: hours.get(p.pk, {}) for p in skilled})
+        return places
+
+
+def _read_catalog(organization: Organization) -> _Catalog:
+    return _Catalog(
+        token=uuid4().hex,
+        products={p.skill: p for p in ProductLine.objects.filter(organization=organization)},
+        areas=dict(
+            PostalPrefix.objects.filter(organization=organization).values_list("prefix", "area_id")
+        ),
+    )
+
+
+def _read_place(
+    organization: Organization, area: ServiceArea, product: ProductLine, technician: User
+) -> _Place:
+    """`technician`, if they could come to the area for the product, with their hours."""
+    skilled = AgentSkill.objects.filter(membership=OuterRef("membership"), skill=product.skill)
+    profiles = list(
+        _technicians(organization, area).filter(Exists(skilled), membership__user=technician)
+    )
+    return _Place(area, profiles, _hours_of(profiles))
+
+
+def _technicians(organization: Organization, area: ServiceArea) -> QuerySet[TechnicianProfile]:
+    """The organization's active technicians covering the area."""
+    return (
+        TechnicianProfile.objects.filter(
+            organization=organization,
+            areas=area,
+            membership__is_active=True,
+            membership__role=Role.TECHNICIAN,
+            membership__user__is_active=True,
+        )
+        .select_related("membership__user")
+        # What an offer shows and ranks by; a user row is mostly what it doesn't.
+        .only(
+            "introduction",
+            "photo",
+            "photo_type",
+            "years_of_experience",
+            "organization_id",
+            "membership__user__email",
+            "membership__user__full_name",
+        )
+        .order_by("pk")
+    )
+
+
+def _hours_of(profiles: list[TechnicianProfile]) -> Hours:
+    hours: Hours = {}
+    rows = WorkingHours.objects.filter(technician__in=[p.pk for p in profiles])
+    for profile_id, weekday, start, end in rows.values_list(
+        "technician_id", "weekday", "start", "end"
+    ):
+        hours.setdefault(profile_id, {}).setdefault(weekday, []).append((start, end))
+    return hours
+
+
+class _Wish:
+    def __init__(self, setup, product, place, start, end, now, exclude_visit_id):
+        self.organization = setup.organization
+        self.zone = zoneinfo.ZoneInfo(self.organization.timezone)
+        self.settings = setup.settings
         self.product = product
-        self.area = area
+        self.area = place.area
+        self._candidates = place.candidates
+        self._hours = place.hours
         self.start = start
         self.end = end
         self.now = now
         self.exclude_visit_id = exclude_visit_id
         self.day = start.astimezone(self.zone).date()
-        self._technician: User | None = None
-        self._candidates: list[TechnicianProfile] | None = None
-        self._hours: dict[int, dict[int, list[tuple[time, time]]]] = {}
         self._ratings: dict[int, TechnicianRating] | None = None
         self._loaded: set[date] = set()
         self._busy: dict[int, list[Interval]] = {}
@@ -166,7 +331,7 @@ class _Wish:
         self._grids: dict[date, list[datetime]] = {}
 
     @classmethod
-    def checked(cls, organization, postal_code, skill, start, end, now, exclude_visit_id):
+    def checked(cls, setup, postal_code, skill, start, end, now, exclude_visit_id):
         errors: dict[str, list[str]] = {}
         try:
             normalize_postal_code(postal_code)
@@ -189,13 +354,13 @@ class _Wish:
             errors["end"] = [_("A visit ends after it starts.")]
         elif start is not None and end - start > MAX_VISIT:
             errors["end"] = [_("A visit lasts at most 12 hours.")]
-        product = ProductLine.objects.filter(organization=organization, skill=skill or "").first()
+        product = setup.product(skill or "")
         if product is None:
             errors["skill"] = [_("Choose one of this provider's products.")]
         if errors:
             raise ValidationError(errors)
-        area = area_for(organization, postal_code)
-        return cls(organization, product, area, start, end, now, exclude_visit_id)
+        place = setup.place(normalize_postal_code(postal_code), product)
+        return cls(setup, product, place, start, end, now, exclude_visit_id)
 
     # What the answer is ------------------------------------------------------------------
 
@@ -208,9 +373,6 @@ class _Wish:
             return Availability(self.start, self.end, self.product, self.area, free)
         before, after = self.alternatives()
         return Availability(self.start, self.end, self.product, self.area, [], before, after)
-
-    def only(self, technician: User) -> None:
-        self._technician = technician
 
     def free(self) -> list[Offer]:
         if not self.candidates():
@@ -338,45 +500,7 @@ class _Wish:
 
     def candidates(self) -> list[TechnicianProfile]:
         """Active technicians of the organization covering the area with the skill."""
-        if self._candidates is None:
-            self._candidates = self._read_candidates() if self.area is not None else []
         return self._candidates
-
-    def _read_candidates(self) -> list[TechnicianProfile]:
-        skilled = AgentSkill.objects.filter(
-            membership=OuterRef("membership"), skill=self.product.skill
-        )
-        profiles = (
-            TechnicianProfile.objects.filter(
-                organization=self.organization,
-                areas=self.area,
-                membership__is_active=True,
-                membership__role=Role.TECHNICIAN,
-                membership__user__is_active=True,
-            )
-            .filter(Exists(skilled))
-            .select_related("membership__user")
-            # What an offer shows and ranks by; a user row is mostly what it doesn't.
-            .only(
-                "introduction",
-                "photo",
-                "photo_type",
-                "years_of_experience",
-                "organization_id",
-                "membership__user__email",
-                "membership__user__full_name",
-            )
-            .order_by("pk")
-        )
-        if self._technician is not None:
-            profiles = profiles.filter(membership__user=self._technician)
-        candidates = list(profiles)
-        if candidates:
-            hours = WorkingHours.objects.filter(technician__in=[p.pk for p in candidates])
-            for row in hours.values_list("technician_id", "weekday", "start", "end"):
-                profile_id, weekday, start, end = row
-                self._hours.setdefault(profile_id, {}).setdefault(weekday, []).append((start, end))
-        return candidates
 
     def _load(self, days: Iterable[date]) -> None:
         """The candidates' bookings and time off over those of the local `days` not read

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sensitivity', '0003_assessment_index_covers_dispositions'),
+        ("sensitivity", "0003_assessment_index_covers_dispositions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='coderead',
-            name='place',
-            field=models.CharField(choices=[('desk', 'Reception desk'), ('visit', 'Visit page'), ('calls', 'Confirmation calls'), ('api', 'API')], max_length=8),
+            model_name="coderead",
+            name="place",
+            field=models.CharField(
+                choices=[
+                    ("desk", "Reception desk"),
+                    ("visit", "Visit page"),
+                    ("calls", "Confirmation calls"),
+                    ("api", "API"),
+                ],
+                max_length=8,
+            ),
         ),
     ]

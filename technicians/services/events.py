@@ -18,6 +18,7 @@ from csportal.choices import label_of
 from csportal.realtime import org_audience_group, publish, user_group
 from notifications.services import notify_after_commit
 
+from .. import cache
 from ..models import ServiceRequest, VisitOutcome, VisitStatus
 
 # The realtime audience of VISIT_ROLES (registered in technicians.apps).
@@ -74,6 +75,7 @@ def publish_visit(
 
 def publish_setup(organization_id: int, what: str, *, technician_id: int | None = None) -> None:
     """Areas, offices, product lines, a technician's profile, hours or time off changed."""
+    cache.setup_changed(organization_id)
     groups = [org_audience_group(organization_id, VISIT_AUDIENCE)]
     if technician_id is not None:
         groups.append(user_group(technician_id))
