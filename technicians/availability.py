@@ -30,7 +30,7 @@ from uuid import uuid4
 
 from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,14 +156,17 @@ Hours = dict[int, dict[int, list[tuple[time, time]]]]  # profile id -> weekday -
 @dataclass(frozen=True)
 class _Place:
     """Where a wish is, for one product line: the postal code's area (None when no area
-    covers it) and the technicians who could come, with their working hours."""
+    covers it) and the technicians who could come, with their working hours and their time
+    off from the day before the search on (a search never looks further back than today)."""
 
     area: ServiceArea | None
     candidates: list[TechnicianProfile]
     hours: Hours
+    time_off: dict[int, list[Interval]]  # by profile id, sorted
 
 
-NOWHERE = _Place(None, [], {})
+NOWHERE = _Place(None, [], {}, {})
+TIME_OFF_BEHIND = timedelta(days=2)
 
 
 class _LiveSetup:
@@ -178,11 +181,11 @@ class _LiveSetup:
     def product(self, skill: str) -> ProductLine | None:
         return ProductLine.objects.filter(organization=self.organization, skill=skill).first()
 
-    def place(self, postal_code: str, product: ProductLine) -> _Place:
+    def place(self, postal_code: str, product: ProductLine, now: datetime) -> _Place:
         area = area_for(self.organization, postal_code)
         if area is None:
             return NOWHERE
-        return _read_place(self.organization, area, product, self.technician)
+        return _read_place(self.organization, area, product, self.technician, now)
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ class _CachedSetup:
     def product(self, skill: str) -> ProductLine | None:
         return self.catalog.products.get(skill)
 
-    def place(self, postal_code: str, product: ProductLine) -> _Place:
+    def place(self, postal_code: str, product: ProductLine, now: datetime) -> _Place:
         prefixes = (postal_code[:length] for length in range(len(postal_code), 0, -1))
         area_id = next((self.catalog.areas[p] for p in prefixes if p in self.catalog.areas), None)
         if area_id is None:
@@ -228,7 +231,7 @@ class _CachedSetup:
             # One read of the area fills its entry for every product line: a few hundred
             # reads warm an organization's searches, and each search unpickles only the
             # technicians with its skill.
-            places = self._read(area_id)
+            places = self._read(area_id, now)
             keyed = {self._key(area_id, skill): place for skill, place in places.items()}
             shared_cache.set_many(keyed, cache.PLACE_SECONDS)
             place = places[product.skill]
@@ -237,7 +240,7 @@ class _CachedSetup:
     def _key(self, area_id: int, skill: str) -> str:
         return cache.place_key(self.catalog.token, self.staff_token, area_id, skill)
 
-    def _read(self, area_id: int) -> dict[str, _Place]:
+    def _read(self, area_id: int, now: datetime) -> dict[str, _Place]:
         """The area's place for each of the catalog's product lines."""
         area = ServiceArea.objects.select_related("branch_office").get(pk=area_id)
         profiles = list(_technicians(self.organization, area))
@@ -245,11 +248,16 @@ class _CachedSetup:
         rows = AgentSkill.objects.filter(membership__in=[p.membership_id for p in profiles])
         for membership_id, skill in rows.values_list("membership_id", "skill"):
             skills[membership_id].add(skill)
-        hours = _hours_of(profiles)
+        hours, time_off = _hours_of(profiles), _time_off_of(profiles, now)
         places = {}
         for skill in self.catalog.products:
             skilled = [p for p in profiles if skill in skills[p.membership_id]]
-            places[skill] = _Place(area, skilled, {p.pk: hours.get(p.pk, {}) for p in skilled})
+            places[skill] = _Place(
+                area,
+                skilled,
+                {p.pk: hours[p.pk] for p in skilled if p.pk in hours},
+                {p.pk: time_off[p.pk] for p in skilled if p.pk in time_off},
+            )
         return places
 
 
@@ -264,14 +272,18 @@ def _read_catalog(organization: Organization) -> _Catalog:
 
 
 def _read_place(
-    organization: Organization, area: ServiceArea, product: ProductLine, technician: User
+    organization: Organization,
+    area: ServiceArea,
+    product: ProductLine,
+    technician: User,
+    now: datetime,
 ) -> _Place:
     """`technician`, if they could come to the area for the product, with their hours."""
     skilled = AgentSkill.objects.filter(membership=OuterRef("membership"), skill=product.skill)
     profiles = list(
         _technicians(organization, area).filter(Exists(skilled), membership__user=technician)
     )
-    return _Place(area, profiles, _hours_of(profiles))
+    return _Place(area, profiles, _hours_of(profiles), _time_off_of(profiles, now))
 
 
 def _technicians(organization: Organization, area: ServiceArea) -> QuerySet[TechnicianProfile]:
@@ -309,6 +321,16 @@ def _hours_of(profiles: list[TechnicianProfile]) -> Hours:
     return hours
 
 
+def _time_off_of(profiles: list[TechnicianProfile], now: datetime) -> dict[int, list[Interval]]:
+    time_off: dict[int, list[Interval]] = defaultdict(list)
+    rows = TimeOff.objects.filter(
+        technician__in=[p.pk for p in profiles], end__gt=now - TIME_OFF_BEHIND
+    ).order_by("start", "end")
+    for profile_id, start, end in rows.values_list("technician_id", "start", "end"):
+        time_off[profile_id].append((start.astimezone(UTC), end.astimezone(UTC)))
+    return dict(time_off)
+
+
 class _Wish:
     def __init__(self, setup, product, place, start, end, now, exclude_visit_id):
         self.organization = setup.organization
@@ -325,7 +347,7 @@ class _Wish:
         self.day = start.astimezone(self.zone).date()
         self._ratings: dict[int, TechnicianRating] | None = None
         self._loaded: set[date] = set()
-        self._busy: dict[int, list[Interval]] = {}
+        self._busy: dict[int, list[Interval]] = dict(place.time_off)
         self._booked: dict[tuple[int, date], int] = {}
         self._free_by_day: dict[date, dict[int, list[Interval]]] = {}
         self._grids: dict[date, list[datetime]] = {}
@@ -359,7 +381,7 @@ class _Wish:
             errors["skill"] = [_("Choose one of this provider's products.")]
         if errors:
             raise ValidationError(errors)
-        place = setup.place(normalize_postal_code(postal_code), product)
+        place = setup.place(normalize_postal_code(postal_code), product, now)
         return cls(setup, product, place, start, end, now, exclude_visit_id)
 
     # What the answer is ------------------------------------------------------------------
@@ -503,15 +525,15 @@ class _Wish:
         return self._candidates
 
     def _load(self, days: Iterable[date]) -> None:
-        """The candidates' bookings and time off over those of the local `days` not read
-        yet, one query. A day once read holds every booking and time off overlapping it, so
-        its free stretches never change when more days are read; each visit's minutes count
-        once, for the day it starts on."""
+        """The candidates' bookings over those of the local `days` not read yet, one query
+        (their time off came with the place). A day once read holds every booking
+        overlapping it, so its free stretches never change when more days are read; each
+        visit's minutes count once, for the day it starts on."""
         wanted = sorted(set(days) - self._loaded)
         if not wanted or not self.candidates():
             return
         by_user = {p.membership.user_id: p.pk for p in self.candidates()}
-        visits_in, time_off_in = Q(), Q()
+        visits_in = Q()
         for first, last in _runs(wanted):
             since = datetime.combine(first, time(), tzinfo=self.zone).astimezone(UTC)
             until = datetime.combine(last + timedelta(days=1), time(), tzinfo=self.zone)
@@ -522,41 +544,25 @@ class _Wish:
                 scheduled_start__lt=until,
                 scheduled_end__gt=since,
             )
-            time_off_in |= Q(end__gt=since, start__lt=until)
         visits = ServiceRequest.objects.filter(visits_in, technician__in=list(by_user)).exclude(
             status=VisitStatus.CANCELLED
         )
         if self.exclude_visit_id is not None:
             visits = visits.exclude(pk=self.exclude_visit_id)
-        time_off = TimeOff.objects.filter(time_off_in, technician__in=list(by_user.values()))
-        kind = Value("visit", output_field=CharField())
-        # One round trip for both; neither side may carry its model's ordering into a UNION.
-        rows = (
-            visits.order_by()
-            .values_list(kind, "technician_id", "scheduled_start", "scheduled_end")
-            .union(
-                time_off.order_by().values_list(
-                    Value("off", output_field=CharField()), "technician_id", "start", "end"
-                ),
-                all=True,
-            )
-        )
         new_days = set(wanted)
         busy: dict[int, set[Interval]] = defaultdict(set)
-        for row_kind, owner, start, end in rows:
+        rows = visits.order_by().values_list("technician_id", "scheduled_start", "scheduled_end")
+        for user_id, start, end in rows:
             start, end = start.astimezone(UTC), end.astimezone(UTC)
-            if row_kind == "visit":
-                busy[by_user[owner]].add((start, end))
-                day = start.astimezone(self.zone).date()
-                if day in new_days:
-                    key = (owner, day)
-                    self._booked[key] = self._booked.get(key, 0) + int(
-                        (end - start).total_seconds() // 60
-                    )
-            else:
-                busy[owner].add((start, end))
+            busy[by_user[user_id]].add((start, end))
+            day = start.astimezone(self.zone).date()
+            if day in new_days:
+                key = (user_id, day)
+                self._booked[key] = self._booked.get(key, 0) + int(
+                    (end - start).total_seconds() // 60
+                )
         for owner, intervals in busy.items():
-            # A visit across midnight or a week off comes again with the next days read.
+            # A visit across midnight comes again with the next days read.
             self._busy[owner] = sorted(intervals.union(self._busy.get(owner, ())))
         self._loaded.update(new_days)
 

@@ -23,16 +23,19 @@ never against the cache.
 
 from csportal.caching import forget
 
+# In every key: a deploy that changes what is cached (availability._Catalog, _Place) bumps
+# it, so that no process unpickles a value of the old shape left by the previous release.
+LAYOUT = 2
 CATALOG_SECONDS = 600
 PLACE_SECONDS = 600
 
 
 def catalog_key(organization_id: int) -> str:
-    return f"technicians:catalog:{organization_id}"
+    return f"technicians:catalog:{LAYOUT}:{organization_id}"
 
 
 def place_key(catalog_token: str, staff_token: str, area_id: int, skill: str) -> str:
-    return f"technicians:place:{catalog_token}:{staff_token}:{area_id}:{skill}"
+    return f"technicians:place:{LAYOUT}:{catalog_token}:{staff_token}:{area_id}:{skill}"
 
 
 def setup_changed(organization_id: int) -> None:
