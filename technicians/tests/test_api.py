@@ -6,11 +6,15 @@ from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
+from rest_framework import serializers as drf
 from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import CustomerFactory, staff
+from technicians.api.serializers import OfferSerializer
+from technicians.availability import Offer
 from technicians.models import ServiceRequest, TimeOff, VisitStatus, WorkingHours
+from technicians.registries import TechnicianRating
 from technicians.tests.factories import (
     PNG,
     area,
@@ -522,3 +526,17 @@ def test_a_customer_from_elsewhere_may_search_but_sees_no_customers(tom, organiz
 
     assert "Private Person" not in str(body)
     assert body["free"][0]["booked_minutes"] == 60
+
+
+@pytest.mark.parametrize("rated", [True, False])
+def test_an_offer_written_out_is_what_its_declared_fields_give(organization, rated):
+    technician = bookable(organization, full_name="Tom")
+    profile = profile_of(technician)
+    profile.introduction, profile.years_of_experience = "Boilers since 2009.", 15
+    rating = TechnicianRating(points=87.5, reviews=12) if rated else None
+    offer = Offer(profile, booked_minutes=90, rating=rating)
+
+    written = OfferSerializer().to_representation(offer)
+    walked = drf.Serializer.to_representation(OfferSerializer(), offer)
+
+    assert written == walked
