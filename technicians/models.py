@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_phone
 from accounts.scoping import OrganizationScopedQuerySet
+from csportal.choices import label_of
 from csportal.dates import format_date
 
 from .constraints import PostgresExclusionConstraint, TsTzRange
@@ -462,6 +463,12 @@ class ServiceRequest(models.Model):
     def __str__(self) -> str:
         when = self.scheduled_start or self.created_at
         return f"{self.summary} ({format_date(when)})"
+
+    @property
+    def status_label(self) -> str:
+        """get_status_display() without its dict built per call (csportal.choices), as every
+        row of an agenda or a board shows it."""
+        return label_of(VisitStatus, self.status)
 
     @property
     def booked_minutes(self) -> int:

@@ -146,7 +146,7 @@ class VisitSerializer(serializers.ModelSerializer):
     """A visit as its customer sees it."""
 
     organization = OrganizationSerializer(read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.CharField(read_only=True)
     product = ProductLineSerializer(read_only=True, allow_null=True)
     area = AreaSerializer(read_only=True, allow_null=True)
     technician = PersonSerializer(read_only=True, allow_null=True)
