@@ -11,12 +11,14 @@ and then the days after, up to ALTERNATIVE_DAYS away, each with the technician w
 come, chosen the same way. Those days are read outward from the wished day, a ring at a
 time (ALTERNATIVE_RINGS), and no further than the nearest free times need.
 
-Queries, whatever the number of technicians, visits or days: the organization's visit
-settings (cached), the product line, the area, the candidate technicians with their users,
-their working hours, their bookings and time off over the wished day (one UNION), their
-ratings (one, through the registry): at most 7. When nobody is free, one more UNION for
-each ring of days read beyond the wished day: still 7 when the wished day holds the nearest
-free times, 8 when its neighbours do, 9 at most. All times are compared in UTC; a local day
+What a search reads, whatever the number of technicians, visits or days: the organization's
+setup (its rules, product lines and postal prefixes, and the area's technicians with the
+skill, their users, working hours and time off) from the cache in two round trips
+(technicians.cache; eight queries when cold), then their bookings over the wished day and
+their ratings (through the registry): 2 queries warm. When nobody is free, one more for each
+ring of days read beyond the wished day: still 2 when the wished day holds the nearest free
+times, 3 when its neighbours do, 4 at most. Booking's own check (`offer_for`) reads the one
+technician from the database instead. All times are compared in UTC; a local day
 is from one local midnight to the next, 23 or 25 hours long on the days the clocks change.
 """
 
@@ -278,7 +280,8 @@ def _read_place(
     technician: User,
     now: datetime,
 ) -> _Place:
-    """`technician`, if they could come to the area for the product, with their hours."""
+    """`technician`, if they could come to the area for the product, with their hours and
+    time off."""
     skilled = AgentSkill.objects.filter(membership=OuterRef("membership"), skill=product.skill)
     profiles = list(
         _technicians(organization, area).filter(Exists(skilled), membership__user=technician)

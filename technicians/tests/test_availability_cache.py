@@ -106,5 +106,13 @@ def test_booking_checks_the_database_not_the_cached_setup(organization, tom):
     assert not ServiceRequest.objects.exists()
 
 
+def test_time_off_taken_counts_at_once(organization, tom):
+    services.time_off_add(
+        profile=profile_of(tom), start=local(7, 8), end=local(7, 12), by=tom, now=NOW
+    )
+
+    assert search(organization, local(7, 9)).free == []
+
+
 def membership(user) -> Membership:
     return Membership.objects.get(user=user)
