@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import CustomerFactory, staff
-from technicians.api.serializers import OfferSerializer
+from technicians import availability as search
+from technicians.api.serializers import AvailabilitySerializer, OfferSerializer, SlotSerializer
 from technicians.availability import Offer
 from technicians.models import ServiceRequest, TimeOff, VisitStatus, WorkingHours
 from technicians.registries import TechnicianRating
@@ -538,5 +539,25 @@ def test_an_offer_written_out_is_what_its_declared_fields_give(organization, rat
 
     written = OfferSerializer().to_representation(offer)
     walked = drf.Serializer.to_representation(OfferSerializer(), offer)
+
+    assert written == walked
+
+
+@pytest.mark.parametrize("booked", [False, True], ids=["free", "alternatives"])
+def test_an_answer_written_out_is_what_its_declared_fields_give(
+    organization, tom, monkeypatch, booked
+):
+    if booked:
+        booked_visit(tom, local(7, 9))
+    found = search.search(organization, "LS2 7QT", "boilers", local(7, 9), local(7, 10), now=NOW)
+    assert found.area is not None
+    assert bool(found.free) is not booked
+    assert bool(found.before and found.after) is booked
+
+    written = AvailabilitySerializer(found).data
+    with monkeypatch.context() as walking:
+        for serializer in (AvailabilitySerializer, SlotSerializer, OfferSerializer):
+            walking.setattr(serializer, "to_representation", drf.Serializer.to_representation)
+        walked = AvailabilitySerializer(found).data
 
     assert written == walked
