@@ -423,12 +423,8 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
 class StaffHomeView(OrganizationStaffMixin, TemplateView):
     """What every role's start page shows so far: the organization and who is online."""
 
-    shows_online_staff = True
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if not self.shows_online_staff:
-            return context
         # Only who is online now: the page adds whoever comes online later as it is told
         # (static/js/presence.js). Listing the whole staff and hiding the offline in CSS read
         # 10,000 members and their skills on a technician's phone (bench/technicians_load.py).
@@ -446,13 +442,13 @@ class ReceptionDeskView(StaffHomeView):
     allowed_roles = (Role.RECEPTIONIST, Role.MANAGER)
 
 
-class TechnicianTodayView(StaffHomeView):
+class TechnicianTodayView(OrganizationStaffMixin, TemplateView):
+    """Not a StaffHomeView: a phone in the field shows the technician's own visits, and who
+    of the office is online is nothing they act on (the list was a seventh of the page's
+    time under load, bench/technicians_load.py)."""
+
     template_name = "accounts/technician_today.html"
     allowed_roles = (Role.TECHNICIAN, Role.MANAGER)
-    # A phone in the field shows the technician's own visits: who of the office is online
-    # is nothing they act on, and the list was a seventh of the page's time under load
-    # (bench/technicians_load.py).
-    shows_online_staff = False
 
 
 class ManagerConsoleView(StaffHomeView):
