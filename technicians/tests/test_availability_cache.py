@@ -12,6 +12,7 @@ from technicians import services
 from technicians.models import ServiceRequest
 from technicians.tests.factories import BranchOfficeFactory, area, bookable, product, profile_of
 from technicians.tests.test_availability import NOW, local, names, search
+from technicians.tests.test_booking import book
 
 pytestmark = pytest.mark.django_db
 
@@ -88,21 +89,8 @@ def test_booking_checks_the_database_not_the_cached_setup(organization, tom):
     assert names(search(organization, local(7, 9)).free) == ["Tom"]
 
     # ...but booking asks the database, and he is not bookable.
-    customer = CustomerFactory()
     with pytest.raises(services.SlotTaken):
-        services.visit_book(
-            organization=organization,
-            customer=customer,
-            technician=tom,
-            skill="boilers",
-            postal_code="LS2 7QT",
-            address="1 Park Row",
-            symptoms="No heating",
-            start=local(7, 9),
-            end=local(7, 10),
-            by=customer,
-            now=NOW,
-        )
+        book(organization, CustomerFactory(), tom, local(7, 9))
     assert not ServiceRequest.objects.exists()
 
 
