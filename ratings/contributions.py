@@ -4,16 +4,18 @@ answer them or run the organization, their own ratings in their tools, the newes
 about an agent on their start page, the kinds of notification it sends, each to whom it
 concerns, and technicians' ratings for the availability search."""
 
+from django.core.cache import cache as shared_cache
 from django.utils.translation import gettext_lazy as _
 
 from accounts.contributions import own_page, staff_page, staff_tool
 from accounts.models import Role
 from csportal import slots
+from csportal.caching import remember
 from notifications import kinds
 from notifications.models import Channel
 from technicians import registries as technician_registries
 
-from . import selectors
+from . import cache, selectors
 from .access import RATED_ROLES
 from .models import Score, TargetKind
 from .services import RESPONDING_ROLES
@@ -88,14 +90,27 @@ def offer_reviews(context) -> dict | None:
 
 def technician_ratings(organization_id: int, user_ids) -> dict:
     """Technicians' points as of their last review (what providers are sorted by too): the
-    availability search ranks free technicians by it after their workload. One query."""
+    availability search ranks free technicians by it after their workload. One cache round
+    trip while no score of the organization has changed since these people were read
+    (ratings.cache), else one query."""
+    people = sorted(set(user_ids))
+    token_key = cache.technician_scores_key(organization_id)
+    entry_key = cache.technician_ratings_key(organization_id, people)
+    found = shared_cache.get_many([token_key, entry_key])
+    token, entry = found.get(token_key), found.get(entry_key)
+    if token is not None and entry is not None and entry[0] == token:
+        return entry[1]
+    if token is None:
+        token = remember(token_key, cache.new_token, cache.TOKEN_SECONDS)
     scores = Score.objects.filter(
-        organization_id=organization_id, kind=TargetKind.TECHNICIAN, person_id__in=list(user_ids)
+        organization_id=organization_id, kind=TargetKind.TECHNICIAN, person_id__in=people
     ).values_list("person_id", "points", "count")
-    return {
+    ratings = {
         person: technician_registries.TechnicianRating(points=points, reviews=count)
         for person, points, count in scores
     }
+    shared_cache.set(entry_key, (token, ratings), cache.RATINGS_SECONDS)
+    return ratings
 
 
 def reviews_about_me(context) -> dict | None:

@@ -165,9 +165,13 @@ class _Place:
     candidates: list[TechnicianProfile]
     hours: Hours
     time_off: dict[int, list[Interval]]  # by profile id, sorted
+    # Whose ratings a search here reads: everyone covering the area, whatever their skills,
+    # so that the ratings app's cached answer for them (ratings.cache) serves every product
+    # line of the area and warms as fast as the places do.
+    rated: list[int]  # user ids
 
 
-NOWHERE = _Place(None, [], {}, {})
+NOWHERE = _Place(None, [], {}, {}, [])
 TIME_OFF_BEHIND = timedelta(days=2)
 
 
@@ -251,6 +255,7 @@ class _CachedSetup:
         for membership_id, skill in rows.values_list("membership_id", "skill"):
             skills[membership_id].add(skill)
         hours, time_off = _hours_of(profiles), _time_off_of(profiles, now)
+        rated = sorted(p.membership.user_id for p in profiles)
         places = {}
         for skill in self.catalog.products:
             skilled = [p for p in profiles if skill in skills[p.membership_id]]
@@ -259,6 +264,7 @@ class _CachedSetup:
                 skilled,
                 {p.pk: hours[p.pk] for p in skilled if p.pk in hours},
                 {p.pk: time_off[p.pk] for p in skilled if p.pk in time_off},
+                rated,
             )
         return places
 
@@ -286,7 +292,8 @@ def _read_place(
     profiles = list(
         _technicians(organization, area).filter(Exists(skilled), membership__user=technician)
     )
-    return _Place(area, profiles, _hours_of(profiles), _time_off_of(profiles, now))
+    rated = [p.membership.user_id for p in profiles]
+    return _Place(area, profiles, _hours_of(profiles), _time_off_of(profiles, now), rated)
 
 
 def _technicians(organization: Organization, area: ServiceArea) -> QuerySet[TechnicianProfile]:
@@ -343,6 +350,7 @@ class _Wish:
         self.area = place.area
         self._candidates = place.candidates
         self._hours = place.hours
+        self._rated = place.rated
         self.start = start
         self.end = end
         self.now = now
@@ -488,8 +496,7 @@ class _Wish:
 
     def _offer(self, profile: TechnicianProfile, day: date) -> Offer:
         if self._ratings is None:
-            user_ids = [p.membership.user_id for p in self.candidates()]
-            self._ratings = technician_ratings(self.organization.pk, user_ids)
+            self._ratings = technician_ratings(self.organization.pk, self._rated)
         user_id = profile.membership.user_id
         return Offer(profile, self._booked.get((user_id, day), 0), self._ratings.get(user_id))
 

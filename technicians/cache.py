@@ -16,16 +16,18 @@ only when a manager or a technician changes the setup. So they are cached:
   (accounts.cache.staff_key), so a new catalog or a change of the staff (a membership
   suspended, a new role or skills, a new name) leaves it behind; it expires on its own.
 
-Bookings and ratings are never cached: they are what the search is for. Booking checks its
-technician against the database inside its transaction (availability.offer_for), never
-against the cache.
+Bookings are never cached: they are what the search is for. The technicians' ratings are
+cached by the ratings app behind its registry entry (ratings.cache), asked for everyone
+covering the area (`_Place.rated`) so that one entry serves all its product lines. Booking
+checks its technician against the database inside its transaction (availability.offer_for),
+never against the cache.
 """
 
 from csportal.caching import forget
 
 # In every key: a deploy that changes what is cached (availability._Catalog, _Place) bumps
 # it, so that no process unpickles a value of the old shape left by the previous release.
-LAYOUT = 2
+LAYOUT = 3
 CATALOG_SECONDS = 600
 PLACE_SECONDS = 600
 

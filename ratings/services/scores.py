@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from csportal.caching import remember
 
-from .. import scoring
+from .. import cache, scoring
 from ..models import Review, ReviewResponse, Score, ScoreSnapshot, TargetKind
 
 STAR_FIELDS = {n: f"stars_{n}" for n in range(1, 6)}
@@ -206,6 +206,7 @@ def _apply(review: Review, additions: dict, *, now: datetime) -> None:
         for row in rows
     }
     _store_points(points)
+    cache.scores_changed(review.organization_id)
 
 
 def _store_points(points: dict[int, float | None]) -> None:
@@ -242,6 +243,7 @@ def scores_recompute(
             _reset_sums(org)
             _add_every_review(org, now)
             rebuilt += _store_every_points(org, now, organizations_prior)
+            cache.scores_changed(org.pk)
     return rebuilt
 
 
