@@ -21,8 +21,6 @@ request (one query by primary key), so a new password, a deactivation or a new n
 on the next request whatever wrote it.
 """
 
-from uuid import uuid4
-
 from csportal.caching import forget
 
 from .models import Membership
@@ -42,10 +40,6 @@ def assignable_key(organization_id: int) -> str:
 
 def staff_key(organization_id: int) -> str:
     return f"accounts:staff:{organization_id}"
-
-
-def new_staff_token() -> str:
-    return uuid4().hex
 
 
 def membership_changed(*, user_id: int, organization_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from uuid import uuid4
 
 from django.core.cache import cache
 from django.db import transaction
@@ -16,6 +17,12 @@ def forget(*keys: str) -> None:
         return
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def new_token() -> str:
+    """A value no other version of a cached thing had: kept under a key that writers
+    forget, it names the version that entries read under it belong to."""
+    return uuid4().hex
 
 
 def remember(key: str, compute: Callable[[], T], timeout: float | None) -> T:

@@ -4,8 +4,9 @@
   organization does: every score write goes through `scores._apply` or `scores_recompute`,
   and both drop it (`scores_changed`), never a signal (their UPDATEs send none).
 - `technician_ratings_key(...)`: the points and review counts of one set of technicians
-  (an availability search's candidates: the same few dozen people search after search),
-  with the token they were read under; an entry under an older token is read again.
+  (everyone covering an availability search's area: the same few dozen people search after
+  search), with the token they were read under; an entry under an older token is read
+  again.
 
 The availability search asks for its candidates' ratings on every request; the query cost
 more CPU than the search's own work (bench/technicians_load.py), while scores change only
@@ -13,7 +14,6 @@ when a review does.
 """
 
 import hashlib
-from uuid import uuid4
 
 from csportal.caching import forget
 
@@ -33,9 +33,5 @@ def technician_ratings_key(organization_id: int, user_ids: list[int]) -> str:
     return f"ratings:technician-ratings:{LAYOUT}:{organization_id}:{people}"
 
 
-def new_token() -> str:
-    return uuid4().hex
-
-
-def scores_changed(*organization_ids: int) -> None:
-    forget(*(technician_scores_key(organization_id) for organization_id in organization_ids))
+def scores_changed(organization_id: int) -> None:
+    forget(technician_scores_key(organization_id))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.contributions import own_page, staff_page, staff_tool
 from accounts.models import Role
 from csportal import slots
-from csportal.caching import remember
+from csportal.caching import new_token, remember
 from notifications import kinds
 from notifications.models import Channel
 from technicians import registries as technician_registries
@@ -101,7 +101,7 @@ def technician_ratings(organization_id: int, user_ids) -> dict:
     if token is not None and entry is not None and entry[0] == token:
         return entry[1]
     if token is None:
-        token = remember(token_key, cache.new_token, cache.TOKEN_SECONDS)
+        token = remember(token_key, new_token, cache.TOKEN_SECONDS)
     scores = Score.objects.filter(
         organization_id=organization_id, kind=TargetKind.TECHNICIAN, person_id__in=people
     ).values_list("person_id", "points", "count")

@@ -28,7 +28,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from uuid import uuid4
 
 from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
@@ -38,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts import cache as accounts_cache
 from accounts.models import AgentSkill, Organization, Role, User
-from csportal.caching import remember_many
+from csportal.caching import new_token, remember_many
 
 from . import cache
 from .models import (
@@ -216,7 +215,7 @@ class _CachedSetup:
         found = remember_many(
             {
                 keys[0]: (lambda: _read_catalog(organization), cache.CATALOG_SECONDS),
-                keys[1]: (accounts_cache.new_staff_token, accounts_cache.STAFF_TOKEN_SECONDS),
+                keys[1]: (new_token, accounts_cache.STAFF_TOKEN_SECONDS),
                 keys[2]: (lambda: read_visit_settings(organization), SETTINGS_SECONDS),
             }
         )
@@ -271,7 +270,7 @@ class _CachedSetup:
 
 def _read_catalog(organization: Organization) -> _Catalog:
     return _Catalog(
-        token=uuid4().hex,
+        token=new_token(),
         products={p.skill: p for p in ProductLine.objects.filter(organization=organization)},
         areas=dict(
             PostalPrefix.objects.filter(organization=organization).values_list("prefix", "area_id")

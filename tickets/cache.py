@@ -8,11 +8,12 @@ themselves, a ticket turning overdue with the clock) shows within the minute.
 """
 
 import hashlib
-from uuid import uuid4
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
+
+from csportal.caching import new_token
 
 INBOX_SECONDS = 60
 # An organization's SLA table and category list: dropped by the services that change them.
@@ -35,7 +36,7 @@ def inbox_version(organization_id: int) -> str:
     # A random value rather than a counter: an evicted counter would start again at a number
     # whose pages may still be cached. When two processes make one at once, the cache keeps
     # the first (get_or_set adds, then reads back); if it kept none, ours matches no page.
-    return cache.get_or_set(_version_key(organization_id), lambda: uuid4().hex, None)
+    return cache.get_or_set(_version_key(organization_id), new_token, None)
 
 
 def inbox_page_key(organization_id: int, user_id: int, full_path: str) -> str:
@@ -52,7 +53,7 @@ def tickets_changed(organization_id: int) -> None:
     key = _version_key(organization_id)
     # Robust: the change is committed; a Redis error must not fail its response. The pages
     # then stay up to INBOX_SECONDS late.
-    transaction.on_commit(lambda: cache.set(key, uuid4().hex, None), robust=True)
+    transaction.on_commit(lambda: cache.set(key, new_token(), None), robust=True)
 
 
 TIMELINE_SECONDS = 600
